@@ -1,0 +1,23 @@
+/**
+ * What the decoding layer (sampler, speculative step, drafting strategies) needs from a model.
+ * Implemented by the WebGPU Transformer and by the CPU reference model used in tests.
+ */
+
+export interface LanguageModel {
+  readonly vocabSize: number;
+  /** Tokens currently held in the KV cache. */
+  readonly length: number;
+  /** Longest sequence the KV cache can hold. */
+  readonly maxLength: number;
+  /**
+   * Cuts the KV cache back to `startPosition` tokens (drops rejected speculative tokens), then appends
+   * `tokens` at positions [startPosition, startPosition + n).
+   * Returns logits as a row-major Float32Array: (n, vocabSize) when `all` is true, else (1, vocabSize)
+   * for the last new position only.
+   */
+  forward(tokens: ArrayLike<number>, startPosition: number, opts?: { all?: boolean }): Promise<Float32Array>;
+  /** Cuts the KV cache back to `length` tokens. */
+  truncate(length: number): void;
+  /** Frees GPU memory. The model is unusable afterwards. */
+  dispose(): void;
+}
