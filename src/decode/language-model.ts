@@ -16,6 +16,12 @@ export interface LanguageModel {
    * for the last new position only.
    */
   forward(tokens: ArrayLike<number>, startPosition: number, opts?: { all?: boolean }): Promise<Float32Array>;
+  /**
+   * Optional: the same pass as `forward`, but returns only the argmax of each logits row (lowest id on
+   * ties) as (n,) or (1,) ids, so greedy decoding reads back a few bytes instead of (n, vocabSize) floats.
+   * Must agree exactly with the argmax of `forward`'s logits. Without it the decoder argmaxes on the CPU.
+   */
+  forwardArgmax?(tokens: ArrayLike<number>, startPosition: number, opts?: { all?: boolean }): Promise<Int32Array>;
   /** Cuts the KV cache back to `length` tokens. */
   truncate(length: number): void;
   /** Frees GPU memory. The model is unusable afterwards. */
