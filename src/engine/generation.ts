@@ -1,0 +1,133 @@
+/**
+ * One generation: options → prompt ids → the decoding loop → streamed text.
+ *
+ * The decoder (src/decode/generate.ts) yields token ids a step at a time; this turns them into chunks
+ * whose text is final: the streaming detokenizer holds back half-finished characters, the stop matcher
+ * holds back what may be the start of a stop string. The chunk's tokens and stats are the step's own.
+ */
+import { generate as decodeTokens, type GenerateChunk as DecodeChunk, type StopReason } from '../decode/generate';
+import { GenerationTally } from '../decode/stats';
+import { AbortError, InvalidArgumentError } from '../errors';
+import { StopMatcher } from '../tokenizer/stop-matcher';
+import { StreamingDetokenizer } from '../tokenizer/stream-decoder';
+import { planDrafting } from './drafting';
+import type { LoadedPair } from './pair';
+import type { Drafting, FinishReason, GenerateChunk, GenerateOptions, GenerationStats } from './types';
+
+/** Why the engine ended a generation from outside: the caller's signal, or dispose(). */
+export type EndCause = 'abort' | 'disposed';
+
+export interface GenerationControl {
+  /** Aborted with reason 'abort' or 'disposed' (an EndCause). */
+  signal: AbortSignal;
+  /** Called with each decoding step in flight, so dispose() can wait for it before freeing models. */
+  track<T>(step: Promise<T>): Promise<T>;
+}
+
+const FINISH: Record<StopReason, FinishReason> = { eos: 'stop', 'max-tokens': 'length', 'context-length': 'length' };
+
+export async function* runGeneration(
+  pair: LoadedPair,
+  options: GenerateOptions,
+  drafting: Drafting,
+  control: GenerationControl,
+): AsyncGenerator<GenerateChunk, void, undefined> {
+  const { tokenizer } = pair;
+  const prompt = promptIds(pair, options);
+  const stops = stopStrings(options.stop);
+  const maxTokens = options.maxNewTokens;
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 0)) {
+    throw new InvalidArgumentError(`maxNewTokens must be an integer >= 0; got ${JSON.stringify(maxTokens)}`);
+  }
+  const plan = planDrafting(pair, options.drafting ?? drafting, options.speculative);
+
+  const eos = new Set(tokenizer.eosTokenIds);
+  const detokenizer = new StreamingDetokenizer((ids) => tokenizer.decode(ids), prompt);
+  const stopper = new StopMatcher(stops);
+  let stats = emptyStats(prompt.length);
+
+  /** Everything still held back, at the end of the stream; a stop string may complete in it. */
+  const finalText = (): { text: string; stopped: boolean } => {
+    const tail = stopper.push(detokenizer.flush());
+    return tail.stopped ? tail : { text: tail.text + stopper.flush(), stopped: false };
+  };
+  const ending = (cause: EndCause): GenerateChunk => {
+    if (cause === 'disposed') throw new AbortError('the engine was disposed during the generation', 'disposed');
+    return { text: finalText().text, tokens: [], provenance: [], stats, finishReason: 'abort' };
+  };
+
+  const steps = decodeTokens(prompt, {
+    target: pair.target.model,
+    drafter: plan.drafter,
+    k: plan.k,
+    sampling: samplingOf(options),
+    seed: options.seed,
+    maxTokens,
+    eosTokenIds: [...eos],
+    signal: control.signal,
+  });
+  try {
+    for (;;) {
+      let next: IteratorResult<DecodeChunk, { stopReason: StopReason }>;
+      try {
+        next = await control.track(steps.next());
+      } catch (err) {
+        if (control.signal.aborted) return yield ending(control.signal.reason as EndCause);
+        throw err;
+      }
+      if (next.done) {
+        const tail = finalText();
+        yield { text: tail.text, tokens: [], provenance: [], stats, finishReason: tail.stopped ? 'stop' : FINISH[next.value.stopReason] };
+        return;
+      }
+      const step = next.value;
+      stats = { ...step.totals, promptTokens: prompt.length };
+      const emitted = stopper.push(detokenizer.push(step.tokens.filter((t) => !eos.has(t))));
+      const chunk: GenerateChunk = { text: emitted.text, tokens: step.tokens, provenance: step.provenance, stats };
+      if (emitted.stopped) return yield { ...chunk, finishReason: 'stop' };
+      if (step.stopReason) {
+        const tail = finalText();
+        return yield { ...chunk, text: chunk.text + tail.text, finishReason: tail.stopped ? 'stop' : FINISH[step.stopReason] };
+      }
+      if (control.signal.aborted) {
+        const end = ending(control.signal.reason as EndCause);
+        return yield { ...chunk, text: chunk.text + end.text, finishReason: 'abort' };
+      }
+      yield chunk;
+      // The consumer may have sat on this chunk while the engine was disposed.
+      if (control.signal.aborted && control.signal.reason === 'disposed') ending('disposed');
+    }
+  } finally {
+    await steps.return(undefined as never);
+  }
+}
+
+/** Statistics of a generation that has not run a step. */
+export function emptyStats(promptTokens: number): GenerationStats {
+  return { ...new GenerationTally(0).snapshot(), promptTokens };
+}
+
+function promptIds(pair: LoadedPair, options: GenerateOptions): number[] {
+  const hasPrompt = options.prompt !== undefined;
+  const hasMessages = options.messages !== undefined;
+  if (hasPrompt === hasMessages) throw new InvalidArgumentError('give exactly one of `prompt` and `messages`');
+  if (hasPrompt && typeof options.prompt !== 'string') throw new InvalidArgumentError('`prompt` must be a string');
+  const ids = hasPrompt ? pair.tokenizer.encodePrompt(options.prompt as string) : pair.tokenizer.encodeChat(options.messages ?? []);
+  if (ids.length === 0) throw new InvalidArgumentError('the prompt is empty (and the model adds no BOS token): give some text');
+  return ids;
+}
+
+function stopStrings(stop: GenerateOptions['stop']): string[] {
+  if (stop === undefined) return [];
+  const list = typeof stop === 'string' ? [stop] : stop;
+  if (!Array.isArray(list) || list.some((s) => typeof s !== 'string')) {
+    throw new InvalidArgumentError('`stop` must be a string or an array of strings');
+  }
+  return list;
+}
+
+/** The sampling fields that are set (undefined must not override the decoder's defaults). */
+function samplingOf(o: GenerateOptions) {
+  const fields = { temperature: o.temperature, topK: o.topK, topP: o.topP, minP: o.minP, repetitionPenalty: o.repetitionPenalty };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
