@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AbortError, ForesightError, InvalidArgumentError } from '../errors';
+import type { ChatCompletionChunk } from './chat-completions';
 import { Engine } from './engine';
 import { ngramLoader } from './testing/ngram-loader';
 import type { GenerateChunk, GenerateOptions } from './types';
@@ -72,7 +73,7 @@ describe('Engine (in-process, n-gram test model)', () => {
     const engine = await loaded('test:llama', 'test:llama');
     const messages = [{ role: 'user', content: 'tell me a story' }];
     const stream = await engine.chat.completions.create({ messages, stream: true, max_tokens: 12, seed: 1 });
-    const chunks = [];
+    const chunks: ChatCompletionChunk[] = [];
     for await (const c of stream) chunks.push(c);
     expect(chunks[0].choices[0].delta.role).toBe('assistant');
     expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === chunks[0].id)).toBe(true);
