@@ -18,7 +18,9 @@ export function modelDrafter(draft: LanguageModel): Drafter {
     maxLength: draft.maxLength,
     async prepare(context) {
       draft.truncate(0);
-      if (context.length > 1) await draft.forward(context.slice(0, -1), 0);
+      if (context.length <= 1) return;
+      if (draft.forwardArgmax) await draft.forwardArgmax(context.slice(0, -1), 0); // logits unused
+      else await draft.forward(context.slice(0, -1), 0);
     },
     async propose(context, k, settings, rng): Promise<Draft> {
       const seq = context.slice();

@@ -63,8 +63,7 @@ export async function* generate(
   // Prefill: each model processes the prompt but its last token, which the first step feeds.
   if (signal?.aborted) throw new AbortError('generation aborted before it started');
   const t0 = performance.now();
-  target.truncate(0);
-  if (prompt.length > 1) await target.forward(prompt.slice(0, -1), 0);
+  await prefill(target, prompt.slice(0, -1));
   await drafter.prepare(prompt);
   const tally = new GenerationTally(performance.now() - t0);
 
@@ -102,6 +101,14 @@ export async function generateAll(prompt: readonly number[], opts: GenerateOptio
     const r = await it.next();
     if (r.done) return r.value;
   }
+}
+
+/** Fills the KV cache with `tokens` from position 0; its logits are not needed, so read back as little as possible. */
+async function prefill(model: LanguageModel, tokens: readonly number[]) {
+  model.truncate(0);
+  if (tokens.length === 0) return;
+  if (model.forwardArgmax) await model.forwardArgmax(tokens, 0);
+  else await model.forward(tokens, 0);
 }
 
 function stopBefore(generated: number, maxTokens: number, contextLength: number, limit: number): StopReason | undefined {
