@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GpuContext } from '../gpu/context';
+import { Matmul, type MatmulVariant } from './matmul';
+import { expectClose, lavapipeContext, randomArray, readTensor, testContext, testContextWithoutSubgroups, toF16 } from './testing';
+
+/** y (m, n) = x (m, k) · Wᵀ, W (n, k), accumulated in f64. */
+function matmulRef(x: Float32Array, w: Float32Array, m: number, n: number, k: number): Float64Array {
+  const y = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += x[i * k + t] * w[j * k + t];
+      y[i * n + j] = s;
+    }
+  return y;
+}
+
+// (m, n, k): decode, verification and prefill sizes; n and m not multiples of 4 or of the workgroup size.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 4],
+  [1, 67, 36],
+  [1, 257, 520],
+  [3, 33, 64],
+  [9, 70, 132],
+  [17, 45, 260],
+];
+
+async function check(ctx: GpuContext, variant: MatmulVariant, dtype: 'f32' | 'f16', [m, n, k]: [number, number, number]) {
+  const mm = await Matmul.create(ctx, { variant, weightDtype: dtype });
+  const x = randomArray(m * k, 1000 + m * 7 + k);
+  let w = randomArray(n * k, 2000 + n * 3 + k);
+  const xt = ctx.uploadTensor('x', [m, k], 'f32', x);
+  let wt;
+  if (dtype === 'f16') {
+    const h = toF16(w);
+    w = h.values as Float32Array<ArrayBuffer>;
+    wt = ctx.uploadTensor('w', [n, k], 'f16', h.bits);
+  } else {
+    wt = ctx.uploadTensor('w', [n, k], 'f32', w);
+  }
+  const yt = ctx.createTensor('y', [m, n], 'f32');
+  const rec = ctx.recorder('matmul test');
+  mm.encode(rec, xt, wt, yt);
+  rec.submit();
+  const y = await readTensor(ctx, yt);
+  // Sums of k products of values in [-1, 1): f32 rounding grows like sqrt(k).
+  expectClose(y, matmulRef(x, w, m, n, k), { atol: 1e-5 * Math.sqrt(k), rtol: 1e-5, label: `${variant} ${dtype} (${m},${n},${k})` });
+  for (const t of [xt, wt, yt]) t.buffer.destroy();
+}
+
+describe('matmul on SwiftShader', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => {
+    ctx = await testContext();
+  });
+
+  for (const variant of ['rows', 'splitk'] as const) {
+    it(`${variant}: matches the CPU reference at several shapes`, async () => {
+      for (const shape of SHAPES) await check(ctx, variant, 'f32', shape);
+    });
+  }
+
+  it('splitk without subgroups (workgroup-memory reduction) matches too', async () => {
+    const plain = await testContextWithoutSubgroups();
+    expect(plain.profile.subgroups).toBe(false);
+    for (const shape of SHAPES.slice(0, 4)) await check(plain, 'splitk', 'f32', shape);
+  });
+
+  it('rejects K that is not a multiple of 4 and mismatched shapes', async () => {
+    const mm = await Matmul.create(ctx);
+    const rec = ctx.recorder('bad shapes');
+    const x = ctx.createTensor('x', [2, 6], 'f32');
+    const w = ctx.createTensor('w', [3, 6], 'f32');
+    const y = ctx.createTensor('y', [2, 3], 'f32');
+    expect(() => mm.encode(rec, x, w, y)).toThrow(/multiple of 4/);
+    const w2 = ctx.createTensor('w2', [3, 8], 'f32');
+    expect(() => mm.encode(rec, x, w2, y)).toThrow(/W has shape \(3, 8\), expected \(\*, 6\)/);
+    rec.submit();
+  });
+});
+
+describe('matmul with f16 weights (lavapipe)', () => {
+  let ctx: GpuContext | null;
+  beforeAll(async () => {
+    ctx = await lavapipeContext();
+  });
+  afterAll(() => ctx?.destroy());
+
+  for (const variant of ['rows', 'splitk'] as const) {
+    it(`${variant}: f16 weights match the reference on the rounded weights`, async (t) => {
+      if (!ctx) return t.skip();
+      for (const shape of SHAPES) await check(ctx, variant, 'f16', shape);
+    });
+  }
+});

@@ -1,0 +1,105 @@
+/**
+ * y = x · Wᵀ: the projections, the MLP and the logits. W is in Hugging Face layout (N, K) row-major.
+ *
+ *   x (M, K) f32, W (N, K) f32 or f16, y (M, N) f32
+ *
+ * Variants (shaders/matmul_rows.wgsl, shaders/matmul_splitk.wgsl), each with an M = 1 entry point:
+ * - `rows`: one invocation per 4 outputs (× 4 tokens), barrier-free. SwiftShader for every M, and the
+ *   many-token (prefill) choice elsewhere.
+ * - `splitk`: one workgroup per 4 outputs (× 4 tokens), threads split K, reduction at the end. GPUs and
+ *   lavapipe for M ≤ 16 (decode and speculative verification).
+ */
+import { GpuError, InvalidArgumentError } from '../errors';
+import type { GpuContext } from '../gpu/context';
+import type { CommandRecorder } from '../gpu/recorder';
+import { shaderSource } from '../gpu/shader';
+import { expectTensor, type Tensor } from '../gpu/tensor';
+import rowsCode from '../../shaders/matmul_rows.wgsl?raw';
+import splitkCode from '../../shaders/matmul_splitk.wgsl?raw';
+import { grid, Uniforms } from './common';
+
+const ROWS = shaderSource('matmul_rows.wgsl', rowsCode);
+const SPLITK = shaderSource('matmul_splitk.wgsl', splitkCode);
+
+export type MatmulVariant = 'rows' | 'splitk';
+
+/** Largest M for which split-K is chosen on GPUs: beyond it W is re-read too often. */
+const SPLITK_MAX_M = 16;
+const WG = 64;
+
+export interface MatmulOptions {
+  /** Storage type of W. f16 needs an adapter with `shader-f16`. */
+  weightDtype?: 'f32' | 'f16';
+  /** Force one variant for every M (tests, benchmarks); by default chosen per adapter and M. */
+  variant?: MatmulVariant;
+}
+
+export function chooseMatmulVariant(kind: GpuContext['profile']['kind'], m: number): MatmulVariant {
+  if (kind === 'swiftshader') return 'rows';
+  return m <= SPLITK_MAX_M ? 'splitk' : 'rows';
+}
+
+interface Pipelines {
+  vec: GPUComputePipeline; // M == 1
+  mat: GPUComputePipeline; // any M
+}
+
+export class Matmul {
+  private constructor(
+    private readonly ctx: GpuContext,
+    readonly weightDtype: 'f32' | 'f16',
+    private readonly forced: MatmulVariant | undefined,
+    private readonly pipelines: Partial<Record<MatmulVariant, Pipelines>>,
+  ) {}
+
+  static async create(ctx: GpuContext, opts: MatmulOptions = {}): Promise<Matmul> {
+    const weightDtype = opts.weightDtype ?? 'f32';
+    if (weightDtype === 'f16' && !ctx.profile.f16) {
+      throw new GpuError('unsupported-dtype', 'Matmul: f16 weights need an adapter with shader-f16');
+    }
+    const wanted: MatmulVariant[] = opts.variant
+      ? [opts.variant]
+      : [...new Set([chooseMatmulVariant(ctx.profile.kind, 1), chooseMatmulVariant(ctx.profile.kind, SPLITK_MAX_M + 1)])];
+    const flags = { F16: weightDtype === 'f16', SUBGROUPS: ctx.profile.subgroups };
+    const constants = { WG };
+    const pipelines: Partial<Record<MatmulVariant, Pipelines>> = {};
+    await Promise.all(
+      wanted.map(async (v) => {
+        const shader = v === 'rows' ? ROWS : SPLITK;
+        const [vec, mat] = await Promise.all(
+          [`matvec_${v}`, `matmul_${v}`].map((entryPoint) => ctx.pipelines.get({ shader, entryPoint, flags, constants })),
+        );
+        pipelines[v] = { vec, mat };
+      }),
+    );
+    return new Matmul(ctx, weightDtype, opts.variant, pipelines);
+  }
+
+  variantFor(m: number): MatmulVariant {
+    return this.forced ?? chooseMatmulVariant(this.ctx.profile.kind, m);
+  }
+
+  encode(rec: CommandRecorder, x: Tensor, w: Tensor, y: Tensor, label = 'matmul'): void {
+    const [m, k] = x.shape;
+    const n = w.shape[0];
+    expectTensor(label, 'x', x, [undefined, undefined]);
+    expectTensor(label, 'W', w, [undefined, k], [this.weightDtype]);
+    expectTensor(label, 'y', y, [m, n]);
+    if (k % 4 !== 0) throw new InvalidArgumentError(`${label}: K = ${k} must be a multiple of 4`);
+    if (m === 0 || n === 0) return;
+    const variant = this.variantFor(m);
+    const p = this.pipelines[variant];
+    if (!p) throw new GpuError('internal', `${label}: variant ${variant} was not compiled`);
+    const uniforms = new Uniforms().u32(m).u32(n).u32(k).finish();
+    const n4 = Math.ceil(n / 4);
+    const m4 = Math.ceil(m / 4);
+    const bindings = [x, w, y];
+    if (variant === 'rows') {
+      if (m === 1) rec.dispatch(label, p.vec, uniforms, bindings, grid(this.ctx, n4, WG));
+      else rec.dispatch(label, p.mat, uniforms, bindings, [Math.ceil(n4 / WG), m4]);
+    } else {
+      if (m === 1) rec.dispatch(label, p.vec, uniforms, bindings, grid(this.ctx, n4, 1));
+      else rec.dispatch(label, p.mat, uniforms, bindings, [n4, m4]);
+    }
+  }
+}
