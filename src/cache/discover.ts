@@ -24,6 +24,8 @@ export interface DiscoverContext {
   fetch: typeof fetch;
   signal: AbortSignal;
   concurrency: number;
+  /** Body bytes received, for the caller's report. */
+  received: { bytes: number };
 }
 
 export async function discover(ctx: DiscoverContext, m: Manifest, src: ResolvedSource): Promise<void> {
@@ -46,6 +48,7 @@ export async function discover(ctx: DiscoverContext, m: Manifest, src: ResolvedS
       const entry = add(SAFETENSORS_INDEX, indexUrl, false);
       entry.etag = index.info.etag;
       if (index.info.commit) m.commit = index.info.commit;
+      ctx.received.bytes += index.bytes.byteLength;
       await storeWhole(ctx.store, m, entry, index.bytes);
       for (const s of shards) add(s, folderFileUrl(src.baseUrl, s), false);
     }

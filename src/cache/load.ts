@@ -100,7 +100,8 @@ export async function loadModel(store: ModelStore, spec: ModelSourceSpec, option
       m.revision = src.revision;
     }
     const concurrency = Math.max(1, options.concurrency ?? 3);
-    if (!m.discovered) await discover({ store, fetch: fetchFn, signal: controller.signal, concurrency }, m, src);
+    const received = { bytes: 0 };
+    if (!m.discovered) await discover({ store, fetch: fetchFn, signal: controller.signal, concurrency, received }, m, src);
 
     const estimate = options.storage?.estimate ?? (() => store.backend.estimate());
     await checkQuota(m, store.backend.location, await estimate());
@@ -118,7 +119,7 @@ export async function loadModel(store: ModelStore, spec: ModelSourceSpec, option
       retries: options.retries ?? 3,
       retryDelayMs: options.retryDelayMs ?? 500,
       resume: options.resume ?? true,
-      received: { bytes: 0 },
+      received,
     };
     try {
       await forEachLimited(pending, concurrency, async (f) => {
