@@ -155,6 +155,15 @@ class HeaderReader {
   }
 }
 
+/** The shortest decimal that rounds to the same f32, so 1e-5 stored as f32 reads back as 1e-5 (as in config.json). */
+function shortestF32(x: number): number {
+  for (let p = 1; p < 10; p++) {
+    const d = Number(x.toPrecision(p));
+    if (Math.fround(d) === x) return d;
+  }
+  return x;
+}
+
 function narrow(v: bigint): number | bigint {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
 }
@@ -198,7 +207,7 @@ function readScalar(r: HeaderReader, type: number): GgufValue {
     case GgufType.INT16: return r.i16();
     case GgufType.UINT32: return r.u32();
     case GgufType.INT32: return r.i32();
-    case GgufType.FLOAT32: return r.f32();
+    case GgufType.FLOAT32: return shortestF32(r.f32());
     case GgufType.BOOL: return r.u8() !== 0;
     case GgufType.UINT64: return r.u64();
     case GgufType.INT64: return r.i64();

@@ -5,7 +5,7 @@
 import type { ByteSource } from './byte-source';
 import { ModelFormatError } from '../errors';
 import { type GgufFile, type GgufTensorInfo, ggmlTypeName, readGgufHeader, readGgufTensorBytes } from './gguf';
-import { ROPE_FREQS_TENSOR, canonicalTensorName, ggufFieldNames, ggufModelConfig } from './gguf-config';
+import { ROPE_FREQS_TENSOR, canonicalTensorName, ggufFieldNames, ggufModelConfig, ggufTensorName } from './gguf-config';
 import { unpermuteQk } from './gguf-permute';
 import { validateTensors } from './load-validate';
 import { decodeToF32 } from './quant';
@@ -18,6 +18,14 @@ function elements(dims: readonly number[]): number {
 async function readTensorF32(source: ByteSource, t: GgufTensorInfo): Promise<Float32Array> {
   const bytes = await readGgufTensorBytes(source, t);
   return decodeToF32(t.dtype!, bytes, elements(t.dims));
+}
+
+function ggufNameOrSame(canonical: string): string {
+  try {
+    return ggufTensorName(canonical);
+  } catch {
+    return canonical;
+  }
 }
 
 export interface GgufWeights extends ModelWeights {
@@ -53,7 +61,9 @@ export async function loadGguf(source: ByteSource): Promise<GgufWeights> {
     byName.set(name, t);
     tensors.set(name, { name, shape: [...t.dims].reverse(), dtype: t.dtype!, file: source.name });
   }
-  validateTensors(config, tensors, `${source.name} metadata`, ggufFieldNames(gguf.metadata.get('general.architecture') as string));
+  validateTensors(config, tensors, `${source.name} metadata`, ggufFieldNames(gguf.metadata.get('general.architecture') as string), (n) =>
+    byName.get(n)?.name ?? ggufNameOrSame(n),
+  );
 
   const permuted = config.architecture === 'llama';
   return {

@@ -60,10 +60,12 @@ export function validateTensors(
   tensors: ReadonlyMap<string, TensorInfo>,
   configSource: string,
   fields: FieldNames,
+  storedName: (canonical: string) => string = (n) => n,
 ): void {
   const f = (k: keyof ModelConfig) => fields[k] ?? k;
+  const label = (name: string) => (storedName(name) === name ? name : `${name} (${storedName(name)})`);
   const mismatch = (t: TensorInfo, msg: string) =>
-    new ModelFormatError('config-mismatch', `${configSource} disagrees with tensor ${t.name} in ${t.file}: ${msg}`);
+    new ModelFormatError('config-mismatch', `${configSource} disagrees with tensor ${label(t.name)} in ${t.file}: ${msg}`);
 
   // Tensors that fix the config's dimensions: a disagreement there is the config's fault (or the wrong files).
   const defining: [string, number, string, number, string][] = [
@@ -85,9 +87,9 @@ export function validateTensors(
   const files = [...new Set([...tensors.values()].map((t) => t.file))].join(', ') || configSource;
   for (const [name, shape] of expected) {
     const t = tensors.get(name);
-    if (!t) throw new ModelFormatError('missing-tensor', `tensor ${name} is missing from ${files}`);
+    if (!t) throw new ModelFormatError('missing-tensor', `tensor ${label(name)} is missing from ${files}`);
     if (!sameShape(t.shape, shape)) {
-      throw new ModelFormatError('tensor-shape', `tensor ${name} in ${t.file} has shape ${fmt(t.shape)}, expected ${fmt(shape)} from ${configSource}`);
+      throw new ModelFormatError('tensor-shape', `tensor ${label(name)} in ${t.file} has shape ${fmt(t.shape)}, expected ${fmt(shape)} from ${configSource}`);
     }
   }
   for (const t of tensors.values()) {

@@ -21,7 +21,7 @@ import type { TensorDtype } from '../../src/model/weights';
 import { type GgufMetaEntry, type GgufTensorEntry, meta, writeGguf } from './gguf-writer';
 import { encodeBF16, encodeF16, encodeF32, quantizeQ4_0, quantizeQ8_0 } from './quantize';
 import type { RandomModel } from './random-model';
-import { writeSafetensors } from './safetensors-writer';
+import { type SafetensorsEntry, writeSafetensors } from './safetensors-writer';
 
 export function encode(dtype: TensorDtype, x: Float32Array): Uint8Array {
   switch (dtype) {
@@ -75,6 +75,9 @@ export interface GgufExportOptions {
   overrides?: Record<string, TensorDtype>;
   /** Skip the Llama Q/K permutation (to show that tests catch the mistake). */
   skipPermutation?: boolean;
+  /** Edit the metadata / tensor list before writing (to make broken files). */
+  editMeta?: (entries: GgufMetaEntry[]) => GgufMetaEntry[];
+  editTensors?: (tensors: GgufTensorEntry[]) => GgufTensorEntry[];
 }
 
 export function ggufDtypeOf(model: RandomModel, name: string, opts: GgufExportOptions): TensorDtype {
@@ -127,7 +130,7 @@ export function modelToGguf(model: RandomModel, opts: GgufExportOptions): Uint8A
     const dtype = ggufDtypeOf(model, name, opts);
     tensors.push({ name: ggufTensorName(name), dims: [...shape].reverse(), ggmlType: GGML_TYPE_IDS[dtype], data: encode(dtype, data) });
   }
-  return writeGguf(metadata, tensors);
+  return writeGguf(opts.editMeta ? opts.editMeta(metadata) : metadata, opts.editTensors ? opts.editTensors(tensors) : tensors);
 }
 
 /** config.json as transformers writes it for this config. */
@@ -168,6 +171,9 @@ export interface HfExportOptions {
   dtype: 'f32' | 'f16' | 'bf16';
   /** Split the tensors over this many shards with an index (default: one model.safetensors). */
   shards?: number;
+  /** Edit config.json / the tensor list before writing (to make broken folders). */
+  editConfig?: (json: Record<string, unknown>) => Record<string, unknown>;
+  editTensors?: (tensors: SafetensorsEntry[]) => SafetensorsEntry[];
 }
 
 const ST_DTYPE = { f32: 'F32', f16: 'F16', bf16: 'BF16' } as const;
@@ -177,14 +183,15 @@ export function modelToHf(model: RandomModel, opts: HfExportOptions): Map<string
   const c = model.config;
   const files = new Map<string, Uint8Array>();
   const text = (o: unknown) => new TextEncoder().encode(JSON.stringify(o, null, 2));
-  files.set('config.json', text(hfConfigJson(c)));
+  files.set('config.json', text(opts.editConfig ? opts.editConfig(hfConfigJson(c)) : hfConfigJson(c)));
   files.set('generation_config.json', text({ bos_token_id: c.bosTokenId, eos_token_id: c.eosTokenIds, do_sample: false }));
-  const entries = [...model.tensors].map(([name, values]) => ({
+  const all: SafetensorsEntry[] = [...model.tensors].map(([name, values]) => ({
     name,
     dtype: ST_DTYPE[opts.dtype],
     shape: shapeOf(c, name, values.length),
     data: encode(opts.dtype, values),
   }));
+  const entries = opts.editTensors ? opts.editTensors(all) : all;
   const shards = opts.shards ?? 1;
   if (shards === 1) {
     files.set('model.safetensors', writeSafetensors(entries));

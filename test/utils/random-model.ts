@@ -7,6 +7,7 @@
  */
 import type { Architecture, ModelConfig, RopeScalingLlama3 } from '../../src/model/config';
 import { expectedTensors } from '../../src/model/load-validate';
+import type { ModelWeights } from '../../src/model/weights';
 import { Rng } from './rng';
 
 export interface RandomModelSpec {
@@ -79,6 +80,21 @@ export function randomModel(spec: RandomModelSpec, seed: number): RandomModel {
     tensors.set(name, rng.normals(shape.reduce((p, d) => p * d, 1), s, mean));
   }
   return { config, tensors };
+}
+
+/** The model as ModelWeights straight from memory (no file format in between). */
+export function inMemoryWeights(m: RandomModel): ModelWeights {
+  const shapes = expectedTensors(m.config);
+  const tensors = new Map([...m.tensors.keys()].map((name) => [name, { name, shape: shapes.get(name) ?? [], dtype: 'f32' as const, file: 'memory' }]));
+  return {
+    config: m.config,
+    tensors,
+    readF32: async (name) => {
+      const t = m.tensors.get(name);
+      if (!t) throw new Error(`no tensor ${name}`);
+      return t;
+    },
+  };
 }
 
 /** Shapes used by the oracle tests: small, GQA everywhere, one of each family's features. */
