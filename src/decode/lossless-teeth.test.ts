@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type * as DistributionModule from './distribution';
 import { CONTEXT, LOSSLESS_P_MIN, losslessCheck, SAMPLES } from './testing/lossless-harness';
-import { smallPair } from './testing/pairs';
+import { smallPair } from './testing/reference-pairs';
 
 type Broken = Partial<typeof DistributionModule>;
 
@@ -34,9 +34,9 @@ describe('a broken acceptance rule is detected', () => {
   for (const [name, broken] of Object.entries(brokenRules)) {
     it(`${name}: the χ² check rejects it`, async () => {
       const { generate, modelDrafter } = await generateWith(broken);
-      const { target, draft, freshTarget } = smallPair();
+      const { target, draft, freshTarget } = await smallPair();
       const opts = { target, drafter: modelDrafter(draft), k: 1, sampling: { temperature: 1 } };
-      const r = await losslessCheck(generate, freshTarget(), CONTEXT, opts, SAMPLES, 1000);
+      const r = await losslessCheck(generate, await freshTarget(), CONTEXT, opts, SAMPLES, 1000);
       expect(r.pValue, JSON.stringify(r)).toBeLessThan(LOSSLESS_P_MIN);
       expect(r.pValue).toBeLessThan(1e-9); // not a near miss
     });
@@ -44,7 +44,7 @@ describe('a broken acceptance rule is detected', () => {
 
   it('always accept: greedy output diverges from plain greedy', async () => {
     const { generateAll, modelDrafter } = await generateWith(brokenRules['always accept']);
-    const { target, draft } = smallPair();
+    const { target, draft } = await smallPair();
     const plain = await generateAll(CONTEXT, { target, maxTokens: 20 });
     const broken = await generateAll(CONTEXT, { target, drafter: modelDrafter(draft), k: 4, maxTokens: 20 });
     expect(broken.tokens).not.toEqual(plain.tokens);

@@ -3,7 +3,7 @@ import { AbortError } from '../errors';
 import { modelDrafter } from './draft-model';
 import { generate, generateAll, type GenerateOptions } from './generate';
 import { promptLookupDrafter } from './prompt-lookup';
-import { tinyPair } from './testing/pairs';
+import { referencePair } from './testing/reference-pairs';
 
 const prompt = [3, 17, 42, 5, 9, 33, 3, 17];
 const plainGreedy = async (opts: Omit<GenerateOptions, 'drafter' | 'k'>, p = prompt) => (await generateAll(p, opts)).tokens;
@@ -12,7 +12,7 @@ describe('greedy speculative decoding is lossless', () => {
   for (const draftKind of ['layers', 'independent'] as const) {
     for (const k of [1, 2, 4, 8]) {
       it(`draft model (${draftKind}), k = ${k}: same tokens as plain greedy`, async () => {
-        const { target, draft } = tinyPair({ draftKind });
+        const { target, draft } = await referencePair({ draftKind });
         const want = await plainGreedy({ target, maxTokens: 40 });
         const got = await generateAll(prompt, { target, drafter: modelDrafter(draft), k, maxTokens: 40 });
         expect(got.tokens).toEqual(want);
@@ -27,7 +27,7 @@ describe('greedy speculative decoding is lossless', () => {
   }
 
   it('prompt lookup: same tokens as plain greedy, with lookups accepted', async () => {
-    const { target } = tinyPair();
+    const { target } = await referencePair();
     const want = await plainGreedy({ target, maxTokens: 60 });
     // prompt = prompt + its own greedy continuation: the continuation's n-grams are in the context
     const p2 = [...prompt, ...want.slice(0, 30)];
@@ -41,7 +41,7 @@ describe('greedy speculative decoding is lossless', () => {
 
   it('auto k, with a draft model and with prompt lookup: same tokens as plain greedy', async () => {
     for (const draftKind of ['layers', 'independent'] as const) {
-      const { target, draft } = tinyPair({ draftKind });
+      const { target, draft } = await referencePair({ draftKind });
       const want = await plainGreedy({ target, maxTokens: 60 });
       const got = await generateAll(prompt, { target, drafter: modelDrafter(draft), k: 'auto', maxTokens: 60 });
       expect(got.tokens).toEqual(want);
@@ -51,7 +51,7 @@ describe('greedy speculative decoding is lossless', () => {
   });
 
   it('uses the argmax-only pass when the models offer it: no logits read back', async () => {
-    const { target, draft } = tinyPair({ argmax: true });
+    const { target, draft } = await referencePair({ argmax: true });
     const want = await plainGreedy({ target, maxTokens: 30 });
     const got = await generateAll(prompt, { target, drafter: modelDrafter(draft), k: 4, maxTokens: 30 });
     expect(got.tokens).toEqual(want);
@@ -65,7 +65,7 @@ describe('greedy speculative decoding is lossless', () => {
   });
 
   it('verifies with ONE target pass per step', async () => {
-    const { target, draft } = tinyPair();
+    const { target, draft } = await referencePair();
     const got = await generateAll(prompt, { target, drafter: modelDrafter(draft), k: 4, maxTokens: 30 });
     expect(target.calls.forward).toBe(1 + got.stats.steps); // prefill + one per step
     expect(got.stats.tokensPerStep).toBeGreaterThan(1);
@@ -78,7 +78,7 @@ describe('the draft cache stays in step with the committed tokens', () => {
   // (u·p < q with p = q), at temperature 0 and 1 alike.
   for (const sampling of [{}, { temperature: 1 }, { temperature: 0.9, topK: 20, topP: 0.95, minP: 0.02, repetitionPenalty: 1.2 }]) {
     it(`identical draft → every token accepted: ${JSON.stringify(sampling)}`, async () => {
-      const { target, draft } = tinyPair({ draftKind: 'same' });
+      const { target, draft } = await referencePair({ draftKind: 'same' });
       const got = await generateAll(prompt, { target, drafter: modelDrafter(draft), k: 3, sampling, seed: 5, maxTokens: 41 });
       expect(got.tokens).toHaveLength(41);
       expect(got.stats.accepted).toBe(got.stats.drafted);
@@ -91,7 +91,7 @@ describe('the draft cache stays in step with the committed tokens', () => {
 describe('sampling', () => {
   const sampling = { temperature: 1, topK: 30, topP: 0.95 };
   it('is reproducible per seed, plain and speculative', async () => {
-    const { target, draft } = tinyPair();
+    const { target, draft } = await referencePair();
     const run = (seed: number, spec: boolean) =>
       generateAll(prompt, { target, drafter: spec ? modelDrafter(draft) : undefined, k: 3, sampling, seed, maxTokens: 30 }).then((r) => r.tokens);
     expect(await run(11, true)).toEqual(await run(11, true));
@@ -102,7 +102,7 @@ describe('sampling', () => {
 
 describe('stop conditions', () => {
   it('stops after EOS, at the same place as plain decoding', async () => {
-    const { target, draft } = tinyPair();
+    const { target, draft } = await referencePair();
     const plain = await plainGreedy({ target, maxTokens: 40 });
     const eos = plain[12];
     const cut = plain.indexOf(eos) + 1;
@@ -115,7 +115,7 @@ describe('stop conditions', () => {
   });
 
   it('emits exactly maxTokens, and stops when the context is full', async () => {
-    const { target, draft } = tinyPair({ maxLength: 24 });
+    const { target, draft } = await referencePair({ maxLength: 24 });
     const got = await generateAll(prompt, { target, drafter: modelDrafter(draft), k: 8, maxTokens: 7 });
     expect(got.tokens).toHaveLength(7);
     expect(got.stopReason).toBe('max-tokens');
@@ -126,14 +126,14 @@ describe('stop conditions', () => {
   });
 
   it('rejects prompts that do not fit, and bad tokens, with typed errors', async () => {
-    const { target } = tinyPair({ maxLength: 8 });
+    const { target } = await referencePair({ maxLength: 8 });
     await expect(generateAll([...prompt, 1], { target })).rejects.toMatchObject({ code: 'context-length' });
     await expect(generateAll([], { target })).rejects.toMatchObject({ code: 'invalid-argument' });
-    await expect(generateAll([1, 64], { target })).rejects.toThrow(/token 1 is 64/);
+    await expect(generateAll([1, 96], { target })).rejects.toThrow(/token 1 is 96/);
   });
 
   it('throws AbortError when the signal fires', async () => {
-    const { target, draft } = tinyPair();
+    const { target, draft } = await referencePair();
     const ac = new AbortController();
     const chunks: number[][] = [];
     const run = (async () => {
@@ -147,7 +147,7 @@ describe('stop conditions', () => {
   });
 
   it('streams per-step chunks whose totals add up', async () => {
-    const { target, draft } = tinyPair();
+    const { target, draft } = await referencePair();
     let n = 0;
     let last;
     for await (const c of generate(prompt, { target, drafter: modelDrafter(draft), k: 3, maxTokens: 20 })) {

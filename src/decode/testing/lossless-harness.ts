@@ -28,26 +28,34 @@ export async function exactFirstTwo(target: LanguageModel, context: readonly num
   return joint;
 }
 
-/** (V·V,) counts of (t1, t2) over `samples` generations, run i seeded with baseSeed + i. */
+export interface Sampled {
+  counts: Uint32Array; // (V·V,) how often each (t1, t2) came first
+  drafted: number; // over all runs, so tests can check both accept and reject branches ran
+  accepted: number;
+}
+
+/** Counts of (t1, t2) over `samples` generations, run i seeded with baseSeed + i. */
 export async function sampledFirstTwo(
   generate: GenerateFn,
   context: readonly number[],
   opts: Omit<GenerateOptions, 'seed' | 'maxTokens'>,
   samples: number,
   baseSeed: number,
-): Promise<Uint32Array> {
+): Promise<Sampled> {
   const V = opts.target.vocabSize;
-  const counts = new Uint32Array(V * V);
+  const out: Sampled = { counts: new Uint32Array(V * V), drafted: 0, accepted: 0 };
   for (let i = 0; i < samples; i++) {
     const got: number[] = [];
     // maxTokens above 2 so a step may draft its full k; only the first two tokens count
     for await (const chunk of generate(context, { ...opts, seed: baseSeed + i, maxTokens: 16 })) {
       got.push(...chunk.tokens);
+      out.drafted += chunk.step.drafted;
+      out.accepted += chunk.step.accepted;
       if (got.length >= 2) break;
     }
-    counts[got[0] * V + got[1]]++;
+    out.counts[got[0] * V + got[1]]++;
   }
-  return counts;
+  return out;
 }
 
 export async function losslessCheck(
@@ -57,13 +65,13 @@ export async function losslessCheck(
   opts: Omit<GenerateOptions, 'seed' | 'maxTokens'>,
   samples: number,
   baseSeed: number,
-): Promise<ChiSquaredResult> {
+): Promise<ChiSquaredResult & { drafted: number; accepted: number }> {
   const expected = await exactFirstTwo(exactTarget, context, opts.sampling ?? {});
-  const observed = await sampledFirstTwo(generate, context, opts, samples, baseSeed);
-  return chiSquaredTest(observed, expected);
+  const { counts, drafted, accepted } = await sampledFirstTwo(generate, context, opts, samples, baseSeed);
+  return { ...chiSquaredTest(counts, expected), drafted, accepted };
 }
 
 /** The fixed setting shared by lossless-sampling.test.ts and lossless-teeth.test.ts. */
 export const LOSSLESS_P_MIN = 1e-3; // a correct sampler passes at the fixed seeds; broken ones land far below
-export const SAMPLES = 6_000;
+export const SAMPLES = 4_000;
 export const CONTEXT = [1, 7, 3, 12, 5, 7, 3];
