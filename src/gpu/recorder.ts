@@ -88,13 +88,14 @@ export class CommandRecorder {
 
   /**
    * One compute dispatch. `uniforms` becomes binding 0 (a `var<uniform>`); `storage` become bindings 1, 2, ...
+   * (`null` leaves a binding number out, for entry points that use only some of a shader's bindings).
    * `workgroups` is the dispatch grid.
    */
   dispatch(
     label: string,
     pipeline: GPUComputePipeline,
     uniforms: ArrayBuffer,
-    storage: readonly Binding[],
+    storage: readonly (Binding | null)[],
     workgroups: readonly [number, number?, number?],
   ): void {
     this.assertOpen();
@@ -105,7 +106,7 @@ export class CommandRecorder {
     }
     if (x === 0 || y === 0 || z === 0) return;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: this.uniformSlot(uniforms) }];
-    storage.forEach((b, i) => entries.push({ binding: i + 1, resource: bufferBinding(b) }));
+    storage.forEach((b, i) => b && entries.push({ binding: i + 1, resource: bufferBinding(b) }));
     const bindGroup = this.ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
     if (!this.pass) this.pass = this.encoder.beginComputePass({ label: `${this.label} compute` });
     this.pass.setPipeline(pipeline);

@@ -3,7 +3,7 @@ import type { GpuContext } from '../gpu/context';
 import { Matmul, type MatmulVariant } from './matmul';
 import { expectClose, lavapipeContext, randomArray, readTensor, testContext, testContextWithoutSubgroups, toF16 } from './testing';
 
-/** y (m, n) = x (m, k) · Wᵀ, W (n, k), accumulated in f64. */
+/** y (m, n) = x (m, k) · Wᵀ, W (n, k), accumulated in f64 (kept in f64 here to judge f32 rounding). */
 function matmulRef(x: Float32Array, w: Float32Array, m: number, n: number, k: number): Float64Array {
   const y = new Float64Array(m * n);
   for (let i = 0; i < m; i++)

@@ -1,0 +1,65 @@
+// Causal attention of n new queries over a KV cache, with grouped-query heads.
+// Query t sits at position start + t and sees keys 0 ..= start + t (the cache already holds the new
+// keys and values). Query head h reads KV head h / (heads / kv_heads).
+// One invocation per (token, head) computes a streaming ("online") softmax over the keys, so no
+// score matrix and no barriers: the variant for CPU emulation and small contexts.
+
+struct Params {
+  n: u32,         // new tokens
+  heads: u32,     // query heads
+  kv_heads: u32,
+  dim: u32,       // head_dim, a multiple of 4, at most 4 * MAX_DIM4
+  start: u32,     // position of the first new token
+  scale: f32,     // 1 / sqrt(head_dim)
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> q: array<vec4f>;        // (n, heads, dim/4)
+@group(0) @binding(2) var<storage, read> k: array<vec4f>;        // (max_len, kv_heads, dim/4)
+@group(0) @binding(3) var<storage, read> v: array<vec4f>;        // (max_len, kv_heads, dim/4)
+@group(0) @binding(4) var<storage, read_write> out: array<vec4f>; // (n, heads, dim/4)
+
+override WG: u32 = 64;
+const MAX_DIM4 = 64u; // head_dim ≤ 256
+
+@compute @workgroup_size(WG)
+fn attention_online(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let id = gid.x + gid.y * nwg.x * WG; // t * heads + h
+  if (id >= p.n * p.heads) {
+    return;
+  }
+  let t = id / p.heads;
+  let h = id - t * p.heads;
+  let kvh = h / (p.heads / p.kv_heads);
+  let d4 = p.dim / 4u;
+  let last = p.start + t;
+
+  var qs: array<vec4f, MAX_DIM4>;
+  var acc: array<vec4f, MAX_DIM4>;
+  for (var d = 0u; d < d4; d++) {
+    qs[d] = q[id * d4 + d] * p.scale;
+    acc[d] = vec4f(0.0);
+  }
+  var m = -3.0e38; // running max of scores
+  var l = 0.0;     // running sum of exp(score - m)
+  for (var j = 0u; j <= last; j++) {
+    let kb = (j * p.kv_heads + kvh) * d4;
+    var s4 = vec4f(0.0);
+    for (var d = 0u; d < d4; d++) {
+      s4 += qs[d] * k[kb + d];
+    }
+    let s = s4.x + s4.y + s4.z + s4.w;
+    let m_new = max(m, s);
+    let correction = exp(m - m_new);
+    let e = exp(s - m_new);
+    l = l * correction + e;
+    for (var d = 0u; d < d4; d++) {
+      acc[d] = acc[d] * correction + e * v[kb + d];
+    }
+    m = m_new;
+  }
+  let inv = 1.0 / l;
+  for (var d = 0u; d < d4; d++) {
+    out[id * d4 + d] = acc[d] * inv;
+  }
+}
