@@ -1,0 +1,98 @@
+/**
+ * The real PairLoader: model files through the cache (src/cache: download, resume, integrity), weights
+ * through the parsers (src/model: safetensors / GGUF → ModelWeights), the tokenizer from the model's
+ * own files, and a `ModelBuilder` that turns weights into a LanguageModel on some device. The builder
+ * is the one platform-specific part: WebGPU in the browser worker, Dawn in Node, the CPU reference
+ * where there is no GPU.
+ */
+import type { ModelCache } from '../cache/index';
+import type { LoadedModel as CachedFiles } from '../cache/load';
+import { checkPairing } from '../decode/pairing';
+import type { LanguageModel } from '../decode/language-model';
+import { ModelFormatError } from '../errors';
+import { loadGguf } from '../model/load-gguf';
+import { loadHfModel } from '../model/load-safetensors';
+import type { ModelWeights } from '../model/weights';
+import { TextTokenizer } from '../tokenizer/tokenizer';
+import type { LoadContext, LoadedModel, LoadedPair, PairLoader } from './pair';
+import type { LoadOptions, ModelSourceSpec } from './types';
+
+/** Weights → a LanguageModel on a device (uploads tensor by tensor; the weights object can go afterwards). */
+export type ModelBuilder = (weights: ModelWeights, name: string) => Promise<LanguageModel>;
+
+export interface CachePairLoaderOptions {
+  cache: ModelCache;
+  buildModel: ModelBuilder;
+}
+
+export function cachePairLoader({ cache, buildModel }: CachePairLoaderOptions): PairLoader {
+  return async (options: LoadOptions, context: LoadContext): Promise<LoadedPair> => {
+    const built: LoadedModel[] = [];
+    try {
+      const target = await loadOne(cache, buildModel, options.target, context);
+      built.push(target.loaded);
+      const draft = options.draft === undefined ? undefined : await loadOne(cache, buildModel, options.draft, context);
+      if (draft) {
+        built.push(draft.loaded);
+        checkPairing(pairingSide(target.loaded, target.tokenizer), pairingSide(draft.loaded, draft.tokenizer));
+      }
+      return {
+        tokenizer: target.tokenizer,
+        target: target.loaded,
+        draft: draft?.loaded,
+        dispose() {
+          for (const m of built) m.model.dispose();
+        },
+      };
+    } catch (err) {
+      for (const m of built) m.model.dispose();
+      throw err;
+    }
+  };
+}
+
+async function loadOne(cache: ModelCache, buildModel: ModelBuilder, source: ModelSourceSpec, context: LoadContext) {
+  const files = await cache.load(source, { onProgress: context.onProgress, signal: context.signal });
+  const weights = files.format === 'gguf' ? await loadGguf(files.weights[0]) : await loadHfModel(async (name) => files.files.get(name), files.id);
+  const tokenizer = await tokenizerOf(files);
+  if (tokenizer.vocabSize > weights.config.vocabSize) {
+    throw new ModelFormatError(
+      'config-mismatch',
+      `${files.id}: tokenizer.json has ${tokenizer.vocabSize} tokens but the model's vocabulary holds ${weights.config.vocabSize}`,
+    );
+  }
+  const model = await buildModel(weights, files.id);
+  return { tokenizer, loaded: { name: files.id, model } satisfies LoadedModel };
+}
+
+async function tokenizerOf(files: CachedFiles): Promise<TextTokenizer> {
+  const json = async (name: string) => {
+    const text = await files.text(name);
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw new ModelFormatError('model-format', `${files.id}/${name}: not valid JSON (${(err as Error).message})`);
+    }
+  };
+  const tokenizerJson = await json('tokenizer.json');
+  if (tokenizerJson === undefined) {
+    throw new ModelFormatError(
+      'model-format',
+      files.format === 'gguf'
+        ? `${files.id}: a lone .gguf file has no tokenizer.json (reading GGUF-embedded tokenizers is not supported yet); load the model's folder`
+        : `${files.id}: tokenizer.json not found`,
+    );
+  }
+  return new TextTokenizer({
+    tokenizerJson,
+    tokenizerConfig: await json('tokenizer_config.json'),
+    generationConfig: await json('generation_config.json'),
+    modelConfig: await json('config.json'),
+  });
+}
+
+function pairingSide(loaded: LoadedModel, tokenizer: TextTokenizer) {
+  const tokens = Array.from({ length: tokenizer.vocabSize }, (_, id) => tokenizer.tokenString(id) ?? '');
+  return { name: loaded.name, vocabSize: loaded.model.vocabSize, tokens };
+}
