@@ -30,7 +30,7 @@ export async function* pullChunks(
     for (;;) {
       let result: IteratorResult<GenerateChunk, void>;
       try {
-        result = await raceEnded(handle.pull(), ended);
+        result = await raceEnded(handle.pull() as Promise<IteratorResult<GenerateChunk, void>>, ended);
       } catch (err) {
         holding = false; // a generator that threw is finished
         throw err;

@@ -15,6 +15,7 @@
  * notice went out before it listened). So the page can tell a starting worker from one whose script
  * failed to load, and a worker from another build (protocol version) from a compatible one.
  */
+import type { ProxyMarked } from 'comlink';
 import type { GenerateChunk, GenerateOptions, LoadOptions, LoadProgress, ModelInfo } from '../engine/types';
 
 /** Bumped when WorkerApi changes incompatibly: a page and a worker from different builds refuse each other. */
@@ -34,7 +35,7 @@ export interface WorkerApi {
   load(options: Omit<LoadOptions, 'onProgress'>, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo>;
   info(): ModelInfo | undefined;
   /** Starts nothing by itself: the generation takes its turn on the first `pull()`. */
-  generate(options: Omit<GenerateOptions, 'signal'>): GenerationHandle;
+  generate(options: Omit<GenerateOptions, 'signal'>): GenerationHandle & ProxyMarked;
   unload(): Promise<void>;
   dispose(): Promise<void>;
 }
