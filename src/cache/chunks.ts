@@ -31,9 +31,9 @@ export function chunksCovering(offset: number, length: number, chunkSize: number
 }
 
 /**
- * Cuts a stream of arbitrary pieces into chunks of exactly `chunkSize` bytes (one reused buffer per
- * file being downloaded). `push` returns the chunks completed by that piece, each a fresh copy that the
- * caller may keep; `flush` returns the last, shorter chunk if any.
+ * Cuts a stream of arbitrary pieces into chunks of exactly `chunkSize` bytes. `push` returns the chunks
+ * completed by that piece, each in a buffer of its own that the caller keeps (no copy: a full buffer is
+ * handed over and a new one started); `flush` returns the last, shorter chunk if any.
  */
 export class ChunkAccumulator {
   private buffer: Uint8Array;
@@ -57,7 +57,8 @@ export class ChunkAccumulator {
       this.filled += take;
       at += take;
       if (this.filled === this.chunkSize) {
-        done.push(this.buffer.slice());
+        done.push(this.buffer);
+        this.buffer = new Uint8Array(this.chunkSize);
         this.filled = 0;
       }
     }

@@ -23,7 +23,8 @@ export function remoteInfo(res: Response): RemoteInfo {
   const sha256 = [linkedEtag, etag].map(sha256FromEtag).find((x) => x !== undefined);
   return {
     size: sizeOf(res),
-    etag: linkedEtag ?? etag,
+    // The validator for If-Range must be the answering server's own ETag (after a Hub redirect, the CDN's).
+    etag: etag ?? linkedEtag,
     sha256,
     commit: h.get('x-repo-commit') ?? undefined,
   };

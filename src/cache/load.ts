@@ -20,7 +20,7 @@ import { abortError, downloadFile, type DownloadContext } from './download';
 import { bytesMissing, manifestIsComplete, newManifest, storedBytes, type Manifest } from './manifest';
 import { ProgressTracker, type ProgressListener } from './progress';
 import { repairChunk, type RepairContext } from './repair';
-import { resolveSource, SAFETENSORS_INDEX, type ModelSourceSpec } from './source';
+import { resolveSource, SAFETENSORS_INDEX, type ModelSourceSpec, type ResolvedSource } from './source';
 import type { ModelStore } from './store';
 
 export interface LoadOptions {
@@ -73,47 +73,60 @@ export interface LoadedModel {
 export async function loadModel(store: ModelStore, spec: ModelSourceSpec, options: LoadOptions = {}): Promise<LoadedModel> {
   const src = resolveSource(spec, options.hubBase);
   if (src.kind === 'blobs') return modelFrom(src.id, src.blobs.map((b) => blobSource(b.name, b.blob)), 0);
-
-  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const repairs = { chunks: 0 };
-  const repairCtx = (m: Manifest): RepairContext => ({
+  const run: LoadRun = {
     store,
-    manifest: m,
-    fetch: fetchFn,
-    signal: options.signal,
-    onRepaired: () => repairs.chunks++,
+    src,
+    options,
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    repairs: { chunks: 0 },
+  };
+  if (options.signal?.aborted) throw abortError(options.signal);
+
+  const cached = await store.getManifest(src.id);
+  if (cached?.complete) return fromCache(run, cached);
+  // One download per model at a time across tabs and workers; whoever waited finds it complete.
+  return withModelLock(src.id, options.signal, async () => {
+    const m = await store.getManifest(src.id);
+    return m?.complete ? fromCache(run, m) : download(run, m);
   });
+}
 
-  let m = await store.getManifest(src.id);
-  if (m?.complete) {
-    for (const { file, index } of await store.missingChunks(m)) await repairChunk(repairCtx(m), file, index, 'missing');
-    return cachedModel(store, m, options, repairCtx(m), repairs, 0);
-  }
+interface LoadRun {
+  store: ModelStore;
+  src: Exclude<ResolvedSource, { kind: 'blobs' }>;
+  options: LoadOptions;
+  fetch: typeof fetch;
+  repairs: { chunks: number };
+}
 
+/** A complete manifest: no network, unless a key listing finds chunks missing (then those are fetched). */
+async function fromCache(run: LoadRun, m: Manifest): Promise<LoadedModel> {
+  for (const { file, index } of await run.store.missingChunks(m)) await repairChunk(repairContext(run, m), file, index, 'missing');
+  return cachedModel(run, m, 0);
+}
+
+async function download(run: LoadRun, existing: Manifest | undefined): Promise<LoadedModel> {
+  const { store, src, options } = run;
   const controller = new AbortController();
   const forward = () => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) throw abortError(options.signal);
   options.signal?.addEventListener('abort', forward, { once: true });
   try {
-    if (!m) {
-      m = newManifest(src.id, validateChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
-      m.revision = src.revision;
-    }
+    const m = existing ?? newManifest(src.id, validateChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
+    m.revision ??= src.revision;
     const concurrency = Math.max(1, options.concurrency ?? 3);
     const received = { bytes: 0 };
-    if (!m.discovered) await discover({ store, fetch: fetchFn, signal: controller.signal, concurrency, received }, m, src);
+    if (!m.discovered) await discover({ store, fetch: run.fetch, signal: controller.signal, concurrency, received }, m, src);
 
     const estimate = options.storage?.estimate ?? (() => store.backend.estimate());
     await checkQuota(m, store.backend.location, await estimate());
     const persisted = await (options.storage?.persist ?? (() => store.backend.persist()))();
 
     const progress = new ProgressTracker(options.onProgress);
-    const pending = m.files.filter((f) => !f.absent && !f.complete);
     for (const f of m.files) if (!f.absent) progress.add(f.name, storedBytes(f, m.chunkSize), f.size);
     const ctx: DownloadContext = {
       store,
       manifest: m,
-      fetch: fetchFn,
+      fetch: run.fetch,
       signal: controller.signal,
       progress,
       retries: options.retries ?? 3,
@@ -122,24 +135,50 @@ export async function loadModel(store: ModelStore, spec: ModelSourceSpec, option
       received,
     };
     try {
-      await forEachLimited(pending, concurrency, async (f) => {
-        try {
-          await downloadFile(ctx, f);
-        } catch (err) {
-          controller.abort(err); // stop the other files; their stored chunks stay for a resume
-          throw err;
-        }
-      });
+      await forEachLimited(
+        m.files.filter((f) => !f.absent && !f.complete),
+        concurrency,
+        async (f) => {
+          try {
+            await downloadFile(ctx, f);
+          } catch (err) {
+            controller.abort(err); // stop the other files; their stored chunks stay for a resume
+            throw err;
+          }
+        },
+      );
     } catch (err) {
       throw await explain(err, m, store.backend.location, estimate);
     }
     m.complete = manifestIsComplete(m);
     if (!m.complete) throw new ForesightError('internal', `${m.id}: download finished but the manifest is not complete`);
     await store.saveManifest(m);
-    return { ...cachedModel(store, m, options, repairCtx(m), repairs, ctx.received.bytes), persisted };
+    return { ...cachedModel(run, m, received.bytes), persisted };
   } finally {
     options.signal?.removeEventListener('abort', forward);
   }
+}
+
+/** Runs `fn` holding a Web Lock named after the model, where Web Locks exist (browsers); else just runs it. */
+async function withModelLock<T>(id: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks) return fn();
+  try {
+    return await locks.request(`foresight-cache:${id}`, { signal }, fn);
+  } catch (err) {
+    if (signal?.aborted && err instanceof DOMException && err.name === 'AbortError') throw abortError(signal);
+    throw err;
+  }
+}
+
+function repairContext(run: LoadRun, m: Manifest): RepairContext {
+  return {
+    store: run.store,
+    manifest: m,
+    fetch: run.fetch,
+    signal: run.options.signal,
+    onRepaired: () => run.repairs.chunks++,
+  };
 }
 
 async function checkQuota(m: Manifest, location: string, est: StorageEstimateLike | undefined): Promise<void> {
@@ -181,26 +220,20 @@ async function explain(
   return new ForesightError('internal', `${m.id}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }
 
-function cachedModel(
-  store: ModelStore,
-  m: Manifest,
-  options: LoadOptions,
-  repair: RepairContext,
-  repairs: { chunks: number },
-  bytesDownloaded: number,
-): LoadedModel {
+function cachedModel(run: LoadRun, m: Manifest, bytesDownloaded: number): LoadedModel {
+  const repair = repairContext(run, m);
   const sources = m.files
     .filter((f) => !f.absent)
     .map((file) =>
       cachedFileSource({
-        store,
+        store: run.store,
         manifest: m,
         file,
-        verify: options.verify ?? true,
+        verify: run.options.verify ?? true,
         repair: (f, index, why) => repairChunk(repair, f, index, why),
       }),
     );
-  const model = modelFrom(m.id, sources, bytesDownloaded, repairs);
+  const model = modelFrom(m.id, sources, bytesDownloaded, run.repairs);
   return { ...model, revision: m.revision, commit: m.commit };
 }
 

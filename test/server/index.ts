@@ -67,8 +67,13 @@ export interface TestServerStats {
 export type Match = string | RegExp | ((path: string, method: string) => boolean);
 
 export interface TestServerHooks {
-  /** The next `times` matching GETs send `bytes` body bytes, then the connection is destroyed. */
-  cutAfter(match: Match, bytes: number, times?: number): void;
+  /**
+   * The next `times` (default 1) matching GETs send `bytes` body bytes, then the connection is destroyed,
+   * after `lingerMs` (default 0) of silence. A browser drops body bytes it had queued but not yet handed to
+   * the page when the connection errors, so browser tests linger to let the page consume what was sent,
+   * as it does on a real, slower network.
+   */
+  cutAfter(match: Match, bytes: number, options?: { times?: number; lingerMs?: number }): void;
   /** The next `times` matching requests answer `status` with no body. */
   fail(match: Match, status?: number, times?: number): void;
   /** Matching requests wait until the returned function is called. */
@@ -95,6 +100,7 @@ interface Rule {
   kind: 'cut' | 'fail' | 'block' | 'corrupt';
   value: number;
   wait?: Promise<void>;
+  lingerMs?: number;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -207,6 +213,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       stats.bytesSent += piece.byteLength;
     }
     if (cutRule) {
+      if (cutRule.lingerMs) await new Promise((ok) => setTimeout(ok, cutRule.lingerMs));
       res.destroy(); // the client sees the body end early: a broken connection
     } else {
       res.end();
@@ -275,7 +282,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       log.length = 0;
     },
     hooks: {
-      cutAfter: (match, bytes, times = 1) => void rules.push({ match, times, kind: 'cut', value: bytes }),
+      cutAfter: (match, bytes, { times = 1, lingerMs = 0 } = {}) =>
+        void rules.push({ match, times, kind: 'cut', value: bytes, lingerMs }),
       fail: (match, status = 503, times = Infinity) => void rules.push({ match, times, kind: 'fail', value: status }),
       block(match) {
         let release!: () => void;
