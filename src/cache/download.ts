@@ -1,13 +1,16 @@
 /**
  * Streams one file into the store, chunk by chunk, resuming from the last stored chunk with a Range
- * request. The server must answer a resumed request with 206 and a Content-Range that starts where we
- * asked and has the file's size; a 200 (a server without Range support, or If-Range saying the file
- * changed) restarts the file from 0. At the end the size is checked, and the sha256 when the server
- * published one; only then is the file marked complete.
+ * request. The server must answer a resumed request with 206, a Content-Range that starts where we asked
+ * and has the file's size, and the same ETag as before (when it sends one); otherwise the file changed or
+ * the server cannot do ranges, and the file restarts from 0. At the end the size is checked, and the
+ * sha256 when the server published one; only then is the file marked complete.
+ *
+ * No If-Range header: it is not CORS-safelisted, so in a browser every resumed request would need a
+ * preflight, which a CDN behind a Hub redirect may refuse. A single `Range: bytes=N-` is safelisted.
  */
 import { AbortError, LoadError } from '../errors';
 import { ChunkAccumulator, chunkCount, chunkRange } from './chunks';
-import { httpError, networkError, parseContentRange, remoteInfo, strongEtag, TransientError } from './http';
+import { httpError, networkError, parseContentRange, remoteInfo, TransientError } from './http';
 import { resetFile, storedBytes, type FileEntry, type Manifest } from './manifest';
 import type { ProgressTracker } from './progress';
 import { Sha256, sha256Hex } from './sha256';
@@ -28,6 +31,9 @@ export interface DownloadContext {
   received: { bytes: number };
 }
 
+/** The file changed on the server, or the server cannot resume: the stored part was discarded. */
+class Restart extends TransientError {}
+
 /** The server's bytes did not match its own sha256: the file was discarded. */
 class ChecksumMismatch extends LoadError {
   constructor(message: string) {
@@ -38,6 +44,7 @@ class ChecksumMismatch extends LoadError {
 export async function downloadFile(ctx: DownloadContext, file: FileEntry): Promise<void> {
   let failures = 0;
   let mismatches = 0;
+  let restarts = 0;
   for (;;) {
     try {
       await downloadOnce(ctx, file);
@@ -45,6 +52,7 @@ export async function downloadFile(ctx: DownloadContext, file: FileEntry): Promi
     } catch (err) {
       if (ctx.signal.aborted) throw abortError(ctx.signal);
       if (err instanceof ChecksumMismatch && mismatches++ === 0) continue; // fetched again once from 0
+      if (err instanceof Restart && restarts++ === 0) continue; // from 0 at once, not counted as a failure
       if (err instanceof TransientError && failures < ctx.retries) {
         await sleep(ctx.retryDelayMs * 2 ** failures++, ctx.signal);
         continue;
@@ -64,11 +72,7 @@ async function downloadOnce(ctx: DownloadContext, file: FileEntry): Promise<void
   }
 
   const headers: Record<string, string> = {};
-  if (offset > 0) {
-    headers.Range = `bytes=${offset}-`;
-    const validator = strongEtag(file.etag);
-    if (validator) headers['If-Range'] = validator;
-  }
+  if (offset > 0) headers.Range = `bytes=${offset}-`;
   let res: Response;
   try {
     res = await ctx.fetch(file.url, { headers, signal: ctx.signal, cache: 'no-store' });
@@ -79,15 +83,26 @@ async function downloadOnce(ctx: DownloadContext, file: FileEntry): Promise<void
 
   if (offset > 0 && res.status === 206) {
     const range = parseContentRange(res.headers.get('content-range'));
-    if (!range || range.start !== offset || (range.total !== undefined && file.size !== undefined && range.total !== file.size)) {
+    const etag = remoteInfo(res).etag;
+    const problem =
+      !range || range.start !== offset
+        ? `asked for bytes ${offset}- and got Content-Range "${res.headers.get('content-range')}"`
+        : range.total !== undefined && file.size !== undefined && range.total !== file.size
+          ? `the file is now ${range.total} bytes, not ${file.size}`
+          : etag !== undefined && file.etag !== undefined && etag !== file.etag
+            ? `the file changed (ETag ${etag}, was ${file.etag})`
+            : undefined;
+    if (problem) {
       await res.body?.cancel();
       await discard(ctx, file);
-      throw new TransientError(
-        `GET ${file.url}: asked for bytes ${offset}- and got Content-Range "${res.headers.get('content-range')}"; restarting the file`,
-      );
+      file.size = range?.total ?? file.size;
+      file.etag = etag;
+      file.sha256 = remoteInfo(res).sha256;
+      ctx.progress.setTotal(file.name, file.size ?? 0);
+      throw new Restart(`GET ${file.url}: ${problem}; restarting the file from 0`);
     }
   } else if (res.status === 200) {
-    if (offset > 0) await discard(ctx, file); // no Range support, or the file changed (If-Range): from 0
+    if (offset > 0) await discard(ctx, file); // no Range support: from 0
     offset = 0;
     const info = remoteInfo(res);
     if (info.size !== undefined) file.size = info.size;

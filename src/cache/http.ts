@@ -23,7 +23,8 @@ export function remoteInfo(res: Response): RemoteInfo {
   const sha256 = [linkedEtag, etag].map(sha256FromEtag).find((x) => x !== undefined);
   return {
     size: sizeOf(res),
-    // The validator for If-Range must be the answering server's own ETag (after a Hub redirect, the CDN's).
+    // To tell whether a file changed between requests, compare the answering server's own ETag (after a
+    // Hub redirect, the CDN's), which is what a later request will see too.
     etag: etag ?? linkedEtag,
     sha256,
     commit: h.get('x-repo-commit') ?? undefined,
@@ -50,11 +51,6 @@ export function sha256FromEtag(etag: string | undefined): string | undefined {
   if (!etag) return undefined;
   const v = etag.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
   return /^[0-9a-f]{64}$/.test(v) ? v : undefined;
-}
-
-/** A strong ETag usable in If-Range (weak ones are not allowed there). */
-export function strongEtag(etag: string | undefined): string | undefined {
-  return etag && !etag.startsWith('W/') ? etag : undefined;
 }
 
 /** `bytes start-end/total` (total may be `*`). */

@@ -96,6 +96,20 @@ describe('loading a Hub repo through the cache', () => {
     expect(model.files.has('generation_config.json')).toBe(false);
   });
 
+  it('reads Files in place, without caching them', async () => {
+    const { cache } = h.cache();
+    const bytes = new Uint8Array(300_000).map((_, i) => (i * 7) & 255);
+    const one = await cache.load(new File([bytes], 'picked.gguf'));
+    expect(one.format).toBe('gguf');
+    expect(one.weights.map((w) => w.name)).toEqual(['picked.gguf']);
+    expect(await one.weights[0].read(70_000, 5)).toEqual(bytes.subarray(70_000, 70_005));
+    await expect(one.weights[0].read(299_999, 2)).rejects.toThrow(/past the end/);
+    const folder = await cache.load([new File(['{"a":1}'], 'config.json'), new File([bytes], 'model.safetensors')]);
+    expect(folder.format).toBe('safetensors');
+    expect(await folder.text('config.json')).toBe('{"a":1}');
+    expect(await cache.listModels()).toEqual([]);
+  });
+
   it('rejects sources it cannot read with InvalidArgumentError', async () => {
     const { cache } = h.cache();
     for (const bad of ['hf:onlyowner', 'ftp://x/model.gguf', 'https://x/model.bin', 'not a url']) {

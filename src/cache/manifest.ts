@@ -22,7 +22,7 @@ export interface FileEntry {
   absent: boolean;
   /** Bytes; undefined until the server says (HEAD) or the download ends. */
   size?: number;
-  /** Validator for resumed Range requests (If-Range). */
+  /** The server's ETag: a resumed Range request whose answer has another ETag restarts the file. */
   etag?: string;
   /** The whole file's sha256 as published by the server (Hub LFS ETag, X-Linked-Etag), lowercase hex. */
   sha256?: string;

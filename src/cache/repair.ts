@@ -5,7 +5,7 @@
  */
 import { LoadError } from '../errors';
 import { chunkRange } from './chunks';
-import { httpError, networkError, parseContentRange, readBody, strongEtag, TransientError } from './http';
+import { httpError, networkError, parseContentRange, readBody, TransientError } from './http';
 import type { FileEntry, Manifest } from './manifest';
 import { sha256Hex } from './sha256';
 import type { ModelStore } from './store';
@@ -28,9 +28,7 @@ export async function repairChunk(ctx: RepairContext, file: FileEntry, index: nu
       { cause },
     );
 
-  const headers: Record<string, string> = { Range: `bytes=${start}-${end - 1}` };
-  const validator = strongEtag(file.etag);
-  if (validator) headers['If-Range'] = validator;
+  const headers = { Range: `bytes=${start}-${end - 1}` }; // no If-Range: see download.ts
   let bytes: Uint8Array;
   try {
     const res = await ctx.fetch(file.url, { headers, signal: ctx.signal, cache: 'no-store' });
