@@ -38,8 +38,9 @@ export class AdaptiveK implements KPolicy {
   private acceptedSum = 1;
   private examinedSum = 2;
   private draftMsPerToken: number | undefined; // running mean of one draft forward's cost
-  private verifyMs: (number | undefined)[]; // [n] running mean of a verify pass over n drafted tokens
-  private stepsOff = 0;
+  // decayed sums for a recency-weighted least-squares line verifyMs ≈ a + b·n (n: tokens drafted)
+  private fit = { w: 0, n: 0, v: 0, nn: 0, nv: 0 };
+  private stepsSinceProbe = 0;
 
   constructor({ maxK = 8, initialK = 4, probeEvery = 16, probeK = 2, decay = 0.9 }: AdaptiveKOptions = {}) {
     this.maxK = maxK;
@@ -47,7 +48,6 @@ export class AdaptiveK implements KPolicy {
     this.probeEvery = probeEvery;
     this.probeK = probeK;
     this.decay = decay;
-    this.verifyMs = new Array(maxK + 1).fill(undefined);
   }
 
   get alpha(): number {
@@ -61,8 +61,13 @@ export class AdaptiveK implements KPolicy {
       this.examinedSum = this.decay * this.examinedSum + accepted + (accepted < drafted ? 1 : 0);
       this.draftMsPerToken = mix(this.draftMsPerToken, draftMs / drafted);
     }
-    const n = Math.min(drafted, this.maxK);
-    this.verifyMs[n] = mix(this.verifyMs[n], verifyMs);
+    const f = this.fit;
+    const g = this.decay;
+    f.w = g * f.w + 1;
+    f.n = g * f.n + drafted;
+    f.v = g * f.v + verifyMs;
+    f.nn = g * f.nn + drafted * drafted;
+    f.nv = g * f.nv + drafted * verifyMs;
   }
 
   /** Expected tokens per millisecond when drafting k. */
@@ -74,33 +79,41 @@ export class AdaptiveK implements KPolicy {
     if (this.draftMsPerToken === undefined) return this.initialK;
     let best = 0;
     for (let k = 1; k <= this.maxK; k++) if (this.rate(k) > this.rate(best)) best = k;
+    this.stepsSinceProbe++;
     if (best > 0) {
-      this.stepsOff = 0;
+      // While every recent step drafted about the same k, how verify cost grows with k is unknown
+      // (the fit assumes flat, which flatters speculation): measure a plain step now and then.
+      if (this.spreadOfK() < 0.5 && this.stepsSinceProbe >= this.probeEvery / 2) {
+        this.stepsSinceProbe = 0;
+        return 0;
+      }
       return best;
     }
-    if (++this.stepsOff >= this.probeEvery) {
-      this.stepsOff = 0;
+    if (this.stepsSinceProbe >= this.probeEvery) {
+      this.stepsSinceProbe = 0;
       return this.probeK;
     }
     return 0;
   }
 
+  /** Recency-weighted variance of the drafted counts. */
+  private spreadOfK(): number {
+    const f = this.fit;
+    return f.w === 0 ? 0 : f.nn / f.w - (f.n / f.w) ** 2;
+  }
+
   /**
-   * Verify cost over k drafted tokens: measured if seen, else a least-squares line through the
-   * measured points (verify cost grows with k on compute-bound hardware, barely on a GPU), flat
-   * when only one point is known.
+   * Verify cost over k drafted tokens, from a line fitted to recent steps (so one slow outlier, such
+   * as a first call, fades instead of sticking to the k where it happened). The cost grows with k on
+   * compute-bound hardware and barely on a GPU; with a single k seen so far it is taken as flat.
    */
   private verifyCost(k: number): number {
-    const known = this.verifyMs.flatMap((v, n) => (v === undefined ? [] : [[n, v] as const]));
-    const exact = this.verifyMs[k];
-    if (exact !== undefined) return exact;
-    if (known.length === 0) return 1;
-    if (known.length === 1) return known[0][1];
-    const mx = known.reduce((s, [n]) => s + n, 0) / known.length;
-    const my = known.reduce((s, [, v]) => s + v, 0) / known.length;
-    const sxx = known.reduce((s, [n]) => s + (n - mx) ** 2, 0);
-    const sxy = known.reduce((s, [n, v]) => s + (n - mx) * (v - my), 0);
-    const slope = Math.max(0, sxy / sxx);
-    return Math.max(1e-6, my + slope * (k - mx));
+    const f = this.fit;
+    if (f.w === 0) return 1;
+    const mn = f.n / f.w;
+    const mv = f.v / f.w;
+    const varN = this.spreadOfK();
+    const slope = varN > 1e-3 ? Math.max(0, (f.nv / f.w - mn * mv) / varN) : 0;
+    return Math.max(1e-6, mv + slope * (k - mn));
   }
 }

@@ -48,3 +48,30 @@ export function instrument(inner: LanguageModel, { argmax = false } = {}): Instr
   }
   return model;
 }
+
+/**
+ * Makes every pass take at least msPerPass + msPerToken × tokens, so tests of the auto policy see
+ * chosen costs: GPU-like (a pass costs about the same for 1 or 8 tokens: reading the weights once
+ * dominates) or compute-bound (cost proportional to tokens).
+ */
+export function withLatency(inner: LanguageModel, msPerPass: number, msPerToken = 0): LanguageModel {
+  const pad = async <T>(tokens: number, run: () => Promise<T>): Promise<T> => {
+    const until = performance.now() + msPerPass + msPerToken * tokens;
+    const out = await run();
+    while (performance.now() < until) {
+      // busy-wait: timers are too coarse for a few milliseconds
+    }
+    return out;
+  };
+  const model: LanguageModel = {
+    vocabSize: inner.vocabSize,
+    maxLength: inner.maxLength,
+    get length() {
+      return inner.length;
+    },
+    truncate: (n) => inner.truncate(n),
+    dispose: () => inner.dispose(),
+    forward: (tokens, start, opts) => pad(tokens.length, () => inner.forward(tokens, start, opts)),
+  };
+  return model;
+}
