@@ -4,6 +4,8 @@
  */
 export { createEngine, type CreateEngineOptions } from './create-engine';
 export { WorkerEngine } from './worker-engine';
+// Cache management runs on the page itself (IndexedDB is shared with the worker).
+export { openBrowserCache, type ModelCache, type CachedModelInfo, type CacheUsage } from '../cache/index';
 export type {
   ChatMessage,
   Drafting,
