@@ -38,6 +38,13 @@ export class Readback {
     private readonly validation: Promise<GPUError | null>[],
   ) {}
 
+  /** @internal returns the staging buffer of a readback that will never be submitted. */
+  discard(): void {
+    if (this.submitted || this.consumed) return;
+    this.consumed = true;
+    this.ctx.pool.release(this.staging);
+  }
+
   /** @internal called by the recorder on submit. */
   markSubmitted(): void {
     this.submitted = true;
@@ -144,6 +151,16 @@ export class CommandRecorder {
     this.submitted = true;
     for (const chunk of this.arena) this.ctx.pool.release(chunk.buffer);
     for (const r of this.readbacks) r.markSubmitted();
+  }
+
+  /** Drops this recorder without submitting (after an error while encoding), freeing the context for the next. */
+  abandon(): void {
+    if (this.submitted) return;
+    this.submitted = true;
+    void this.ctx.device.popErrorScope();
+    this.ctx.endRecording(this);
+    for (const chunk of this.arena) this.ctx.pool.release(chunk.buffer);
+    for (const r of this.readbacks) r.discard();
   }
 
   /** Resolves once the GPU has finished this recorder's work; throws validation errors raised while encoding. */

@@ -1,0 +1,103 @@
+/**
+ * Activations of a forward pass, taken from the context's buffer pool and returned after submission
+ * (later passes reuse them; the queue orders the work). Buffers are sized for the largest chunk; every
+ * chunk of the pass reuses them, since the command buffer runs the chunks in order. Token ids get a
+ * buffer per chunk: they are written with queue.writeBuffer, which lands before the whole pass runs.
+ */
+import type { GpuContext } from '../gpu/context';
+import type { DType, Tensor } from '../gpu/tensor';
+import { tensorBytes } from '../gpu/tensor';
+import { Argmax } from '../kernels/argmax';
+import type { ModelConfig } from './config';
+
+/** The tensors of one chunk of n tokens, `rows` of which get logits. */
+export interface Activations {
+  n: number;
+  ids: Tensor; // (n) u32
+  x: Tensor; // (n, H) residual stream
+  h: Tensor; // (n, H) normed
+  q: Tensor; // (n, nh·hd)
+  k: Tensor; // (n, nkv·hd)
+  v: Tensor; // (n, nkv·hd)
+  qNormed: Tensor; // (n·nh, hd)   qwen3 only
+  kNormed: Tensor; // (n·nkv, hd)  qwen3 only
+  attn: Tensor; // (n, nh·hd)
+  proj: Tensor; // (n, H)
+  gate: Tensor; // (n, I)
+  up: Tensor; // (n, I)
+  act: Tensor; // (n, I)
+  xLast: Tensor; // (1, H)
+  hLast: Tensor; // (1, H)
+  logits: Tensor; // (rows, V)
+  argmaxIds: Tensor; // (rows) u32
+  argmaxScratch: GPUBuffer;
+}
+
+type Name = Exclude<keyof Activations, 'n' | 'ids' | 'argmaxScratch'>;
+
+export class Scratch {
+  private readonly buffers = new Map<Name | 'argmaxScratch', GPUBuffer>();
+  private readonly owned: GPUBuffer[] = [];
+
+  /** Room for chunks of up to `capacity` tokens and `logitRows` rows of logits. */
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly c: ModelConfig,
+    capacity: number,
+    logitRows: number,
+    private readonly label: string,
+  ) {
+    const rows = Math.max(1, logitRows);
+    for (const [name, [shape, dtype]] of Object.entries(this.shapes(capacity, rows)) as [Name, [number[], DType]][]) {
+      this.buffers.set(name, this.acquire(tensorBytes(shape, dtype), `${label} ${name}`));
+    }
+    this.buffers.set('argmaxScratch', this.acquire(Argmax.scratchBytes(rows, c.vocabSize), `${label} argmax scratch`));
+  }
+
+  /** Tensors for a chunk of n ≤ capacity tokens with `rows` ≤ logitRows rows of logits. */
+  activations(n: number, rows: number, ids: Uint32Array<ArrayBuffer>): Activations {
+    const idsBuffer = this.acquire(ids.byteLength, `${this.label} ids`);
+    this.ctx.write(idsBuffer, 0, ids);
+    const a: Partial<Activations> = { n, ids: { buffer: idsBuffer, shape: [n], dtype: 'u32' }, argmaxScratch: this.buffers.get('argmaxScratch')! };
+    for (const [name, [shape, dtype]] of Object.entries(this.shapes(n, Math.max(1, rows))) as [Name, [number[], DType]][]) {
+      (a as Record<Name, Tensor>)[name] = { buffer: this.buffers.get(name)!, shape, dtype };
+    }
+    return a as Activations;
+  }
+
+  release(): void {
+    for (const b of this.owned) this.ctx.pool.release(b);
+    this.owned.length = 0;
+  }
+
+  private shapes(n: number, rows: number): Record<Name, [number[], DType]> {
+    const { hiddenSize: H, headDim: hd, numHeads: nh, numKvHeads: nkv, intermediateSize: I, vocabSize: V } = this.c;
+    const qk = this.c.qkNorm ? 1 : 0; // the normed copies exist only for qwen3
+    return {
+      x: [[n, H], 'f32'],
+      h: [[n, H], 'f32'],
+      q: [[n, nh * hd], 'f32'],
+      k: [[n, nkv * hd], 'f32'],
+      v: [[n, nkv * hd], 'f32'],
+      qNormed: [[qk * n * nh, hd], 'f32'],
+      kNormed: [[qk * n * nkv, hd], 'f32'],
+      attn: [[n, nh * hd], 'f32'],
+      proj: [[n, H], 'f32'],
+      gate: [[n, I], 'f32'],
+      up: [[n, I], 'f32'],
+      act: [[n, I], 'f32'],
+      xLast: [[1, H], 'f32'],
+      hLast: [[1, H], 'f32'],
+      logits: [[rows, V], 'f32'],
+      argmaxIds: [[rows], 'u32'],
+    };
+  }
+
+  private acquire(bytes: number, label: string): GPUBuffer {
+    this.ctx.checkBindingSize(label, bytes);
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const b = this.ctx.pool.acquire(Math.max(bytes, 4), usage, label);
+    this.owned.push(b);
+    return b;
+  }
+}

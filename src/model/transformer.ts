@@ -1,0 +1,264 @@
+/**
+ * The WebGPU Transformer: Llama / Qwen2 / Qwen3 driven by ModelConfig alone (qwen2: q/k/v biases,
+ * qwen3: per-head q/k RMSNorm; tied or untied embeddings; grouped-query attention).
+ *
+ * One forward pass encodes every layer of every chunk of tokens into one command buffer, submits it once
+ * and reads back either the logits (all rows or the last) or, for greedy decoding, only their argmax.
+ *
+ * Per layer, for n new tokens at positions start .. start+n-1 (x: residual stream (n, H)):
+ *   h = rmsnorm(x) ; q = h·Wqᵀ (+bq) (n, nh·hd) ; k = h·Wkᵀ (+bk), v = h·Wvᵀ (+bv) (n, nkv·hd)
+ *   [qwen3] q, k = rmsnorm per head ; q = rope(q) ; cache.k[start..] = rope(k) ; cache.v[start..] = v
+ *   x += attention(q, cache)·Woᵀ ; h = rmsnorm(x) ; x += (silu(h·Wgateᵀ) ⊙ h·Wupᵀ)·Wdownᵀ
+ * logits = rmsnorm(x)·Wlmᵀ (Wlm = the embedding when tied).
+ */
+import { InvalidArgumentError } from '../errors';
+import type { LanguageModel } from '../decode/language-model';
+import type { GpuContext } from '../gpu/context';
+import type { Readback, CommandRecorder } from '../gpu/recorder';
+import { reshape, type Tensor } from '../gpu/tensor';
+import { AddInPlace } from '../kernels/add';
+import { Argmax } from '../kernels/argmax';
+import { Attention } from '../kernels/attention';
+import { Embedding } from '../kernels/embedding';
+import { Matmul } from '../kernels/matmul';
+import { RmsNorm } from '../kernels/rmsnorm';
+import { Rope, ropeTable } from '../kernels/rope';
+import { SwiGlu } from '../kernels/swiglu';
+import type { ModelConfig } from './config';
+import { KvCache } from './kv-cache';
+import { checkConfig, chooseMatrixDtype, uploadWeights, type GpuWeights, type WeightDtypeOption } from './transformer-weights';
+import { Scratch, type Activations } from './transformer-scratch';
+import type { ModelWeights } from './weights';
+
+/** Called with intermediate activations (one position at a time), to find where two implementations diverge. */
+export type ActivationTrace = (name: string, position: number, values: Float32Array) => void;
+
+export interface TransformerOptions {
+  /** KV cache capacity in tokens; defaults to min(maxPositionEmbeddings, 2048). */
+  maxLength?: number;
+  /** Matrix storage on the GPU: 'auto' (default) keeps f16 files in f16 where the adapter has shader-f16. */
+  weightDtype?: WeightDtypeOption;
+  /** Most tokens per chunk of a pass (bounds activation memory); default 64. */
+  maxBatch?: number;
+  /** Reads back the residual stream after the embedding and after each half-layer (slow; for debugging). */
+  trace?: ActivationTrace;
+  /** Prefix of GPU object labels. */
+  label?: string;
+}
+
+interface Kernels {
+  embedding: Embedding;
+  rmsnorm: RmsNorm;
+  matmul: Matmul;
+  add: AddInPlace;
+  rope: Rope;
+  attention: Attention;
+  swiglu: SwiGlu;
+  argmax: Argmax;
+}
+
+type Output = 'logits' | 'argmax';
+
+export class Transformer implements LanguageModel {
+  readonly vocabSize: number;
+  readonly maxLength: number;
+  private disposed = false;
+  private busy = false;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: ModelConfig,
+    private readonly weights: GpuWeights,
+    private readonly kernels: Kernels,
+    private readonly cache: KvCache,
+    private readonly ropeTable: Tensor, // (maxLength, hd/2, 2)
+    private readonly maxBatch: number,
+    private readonly label: string,
+    private readonly trace?: ActivationTrace,
+  ) {
+    this.vocabSize = config.vocabSize;
+    this.maxLength = cache.maxLength;
+  }
+
+  /** Uploads `weights` (one tensor at a time) and compiles the kernels this adapter needs. */
+  static async load(ctx: GpuContext, weights: ModelWeights, opts: TransformerOptions = {}): Promise<Transformer> {
+    const c = weights.config;
+    checkConfig(c);
+    const label = opts.label ?? c.architecture;
+    const maxLength = opts.maxLength ?? Math.min(c.maxPositionEmbeddings, 2048);
+    const maxBatch = opts.maxBatch ?? 64;
+    if (!(maxLength >= 1) || !(maxBatch >= 1)) throw new InvalidArgumentError(`maxLength ${maxLength} and maxBatch ${maxBatch} must be ≥ 1`);
+    const matrixDtype = chooseMatrixDtype(ctx, weights, opts.weightDtype ?? 'auto');
+    const [embedding, rmsnorm, matmul, add, rope, attention, swiglu, argmax] = await Promise.all([
+      Embedding.create(ctx, { tableDtype: matrixDtype }),
+      RmsNorm.create(ctx),
+      Matmul.create(ctx, { weightDtype: matrixDtype }),
+      AddInPlace.create(ctx),
+      Rope.create(ctx),
+      Attention.create(ctx),
+      SwiGlu.create(ctx),
+      Argmax.create(ctx),
+    ]);
+    const gpuWeights = await uploadWeights(ctx, weights, matrixDtype, label);
+    const cache = new KvCache(ctx, label, c.numLayers, maxLength, c.numKvHeads, c.headDim);
+    const table = ctx.uploadTensor(`${label} rope table`, [maxLength, c.headDim / 2, 2], 'f32', ropeTable(c, maxLength));
+    const kernels = { embedding, rmsnorm, matmul, add, rope, attention, swiglu, argmax };
+    return new Transformer(ctx, c, gpuWeights, kernels, cache, table, maxBatch, label, opts.trace);
+  }
+
+  get length(): number {
+    return this.cache.length;
+  }
+
+  /** Storage type of the weight matrices on the GPU. */
+  get matrixDtype(): 'f32' | 'f16' {
+    return this.weights.matrixDtype;
+  }
+
+  truncate(length: number): void {
+    this.cache.truncate(length);
+  }
+
+  async forward(tokens: ArrayLike<number>, startPosition: number, opts: { all?: boolean } = {}): Promise<Float32Array> {
+    const parts = await this.run(tokens, startPosition, opts.all ?? false, 'logits');
+    const out = new Float32Array(parts.reduce((a, p) => a + p.byteLength / 4, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(new Float32Array(p), at);
+      at += p.byteLength / 4;
+    }
+    return out;
+  }
+
+  async forwardArgmax(tokens: ArrayLike<number>, startPosition: number, opts: { all?: boolean } = {}): Promise<Int32Array> {
+    const parts = await this.run(tokens, startPosition, opts.all ?? false, 'argmax');
+    return Int32Array.from(parts.flatMap((p) => Array.from(new Uint32Array(p))));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.weights.all) t.buffer.destroy();
+    this.cache.destroy();
+    this.ropeTable.buffer.destroy();
+  }
+
+  /** One pass over `tokens`: returns the bytes read back per chunk (logits f32 or argmax u32). */
+  private async run(tokens: ArrayLike<number>, start: number, all: boolean, output: Output): Promise<ArrayBuffer[]> {
+    this.validate(tokens, start);
+    this.cache.truncate(start);
+    this.busy = true;
+    const n = tokens.length;
+    const chunk = Math.min(this.maxBatch, n);
+    const rec = this.ctx.recorder(`${this.label} forward`);
+    const scratch = new Scratch(this.ctx, this.config, chunk, all ? chunk : 1, this.label);
+    const reads: Readback[] = [];
+    const traces: { name: string; start: number; rows: number; read: Readback }[] = [];
+    try {
+      for (let c0 = 0; c0 < n; c0 += chunk) {
+        const ids = Uint32Array.from({ length: Math.min(chunk, n - c0) }, (_, i) => tokens[c0 + i]);
+        const rows = all ? ids.length : c0 + ids.length === n ? 1 : 0;
+        const s = scratch.activations(ids.length, rows, ids);
+        const traced = (name: string) =>
+          this.trace && traces.push({ name, start: start + c0, rows: s.n, read: rec.readback(s.x.buffer, 0, s.n * this.config.hiddenSize * 4) });
+        this.kernels.embedding.encode(rec, s.ids, this.weights.embed, s.x, 'embed');
+        traced('embed');
+        for (let l = 0; l < this.config.numLayers; l++) this.encodeLayer(rec, l, s, start + c0, traced);
+        if (rows > 0) reads.push(this.encodeHead(rec, s, rows, output));
+      }
+      this.cache.extendTo(start + n);
+      rec.submit();
+    } catch (e) {
+      rec.abandon();
+      throw e;
+    } finally {
+      scratch.release();
+      this.busy = false;
+    }
+    const out = await Promise.all(reads.map((r) => r.read()));
+    for (const t of traces) {
+      const x = new Float32Array(await t.read.read());
+      const H = this.config.hiddenSize;
+      for (let i = 0; i < t.rows; i++) this.trace!(t.name, t.start + i, x.slice(i * H, (i + 1) * H));
+    }
+    return out;
+  }
+
+  private validate(tokens: ArrayLike<number>, start: number): void {
+    if (this.disposed) throw new InvalidArgumentError(`${this.label}: forward() on a disposed model`);
+    if (this.busy) throw new InvalidArgumentError(`${this.label}: forward() while another forward() is encoding`);
+    if (tokens.length === 0) throw new InvalidArgumentError('forward() needs at least one token');
+    if (!Number.isInteger(start) || start < 0 || start > this.cache.length) {
+      throw new InvalidArgumentError(`startPosition ${start}: the KV cache holds ${this.cache.length} tokens`);
+    }
+    if (start + tokens.length > this.maxLength) {
+      throw new InvalidArgumentError(`${start + tokens.length} tokens exceed the KV cache (${this.maxLength})`, 'context-length');
+    }
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize) {
+        throw new InvalidArgumentError(`token ${t} at index ${i} is outside the vocabulary (0..${this.vocabSize - 1})`);
+      }
+    }
+  }
+
+  private encodeLayer(rec: CommandRecorder, l: number, s: Activations, start: number, traced: (name: string) => void): void {
+    const c = this.config;
+    const { rmsnorm, matmul, add, rope, attention, swiglu } = this.kernels;
+    const L = this.weights.layers[l];
+    const kv = this.cache.layers[l];
+    const n = s.n;
+    const eps = c.rmsNormEps;
+    const tag = `layer ${l}`;
+
+    rmsnorm.encode(rec, s.x, L.inputNorm, s.h, eps, `${tag} input_layernorm`);
+    matmul.encode(rec, s.h, L.wq, s.q, `${tag} q_proj`);
+    matmul.encode(rec, s.h, L.wk, s.k, `${tag} k_proj`);
+    matmul.encode(rec, s.h, L.wv, s.v, `${tag} v_proj`);
+    if (L.bq && L.bk && L.bv) {
+      add.encode(rec, s.q, L.bq, `${tag} q bias`);
+      add.encode(rec, s.k, L.bk, `${tag} k bias`);
+      add.encode(rec, s.v, L.bv, `${tag} v bias`);
+    }
+    let q = reshape(s.q, [n, c.numHeads, c.headDim]);
+    let k = reshape(s.k, [n, c.numKvHeads, c.headDim]);
+    if (L.qNorm && L.kNorm) {
+      rmsnorm.encode(rec, reshape(s.q, [n * c.numHeads, c.headDim]), L.qNorm, s.qNormed, eps, `${tag} q_norm`);
+      rmsnorm.encode(rec, reshape(s.k, [n * c.numKvHeads, c.headDim]), L.kNorm, s.kNormed, eps, `${tag} k_norm`);
+      q = reshape(s.qNormed, q.shape);
+      k = reshape(s.kNormed, k.shape);
+    }
+    rope.encodeInPlace(rec, q, this.ropeTable, start, `${tag} rope q`);
+    rope.encodeInto(rec, k, kv.k, start, this.ropeTable, start, `${tag} rope k`);
+    rec.copy(s.v.buffer, 0, kv.v.buffer, start * this.cache.rowBytes, n * this.cache.rowBytes);
+    attention.encode(rec, q, kv.k, kv.v, reshape(s.attn, q.shape), start, `${tag} attention`);
+    matmul.encode(rec, s.attn, L.wo, s.proj, `${tag} o_proj`);
+    add.encode(rec, s.x, s.proj, `${tag} attention residual`);
+    traced(`layers.${l}.attn_out`);
+
+    rmsnorm.encode(rec, s.x, L.postNorm, s.h, eps, `${tag} post_attention_layernorm`);
+    matmul.encode(rec, s.h, L.wGate, s.gate, `${tag} gate_proj`);
+    matmul.encode(rec, s.h, L.wUp, s.up, `${tag} up_proj`);
+    swiglu.encode(rec, s.gate, s.up, s.act, `${tag} swiglu`);
+    matmul.encode(rec, s.act, L.wDown, s.proj, `${tag} down_proj`);
+    add.encode(rec, s.x, s.proj, `${tag} mlp residual`);
+    traced(`layers.${l}.out`);
+  }
+
+  /** Final norm and lm_head over all `rows` of the chunk or its last row; then argmax if asked. */
+  private encodeHead(rec: CommandRecorder, s: Activations, rows: number, output: Output): Readback {
+    const H = this.config.hiddenSize;
+    const n = s.n;
+    let x = s.x;
+    if (rows < n) {
+      rec.copy(s.x.buffer, (n - 1) * H * 4, s.xLast.buffer, 0, H * 4);
+      x = s.xLast;
+    }
+    const h = rows < n ? s.hLast : s.h;
+    this.kernels.rmsnorm.encode(rec, x, this.weights.finalNorm, h, this.config.rmsNormEps, 'model.norm');
+    this.kernels.matmul.encode(rec, h, this.weights.lmHead, s.logits, 'lm_head');
+    if (output === 'logits') return rec.readback(s.logits.buffer, 0, rows * this.vocabSize * 4);
+    this.kernels.argmax.encode(rec, s.logits, s.argmaxIds, s.argmaxScratch, 'argmax');
+    return rec.readback(s.argmaxIds.buffer, 0, rows * 4);
+  }
+}
