@@ -34,7 +34,7 @@ declare global {
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'foresight-e2e-cache-'));
   repo = await writeHubRepo(join(tmp, 'hub'), { shards: [2_500_000, 1_500_000] });
-  server = await startTestServer({ hubRoot: join(tmp, 'hub') });
+  server = await startTestServer({ hubRoot: join(tmp, 'hub'), gzipJson: true }); // CDN-like: JSON gzipped
   vite = await createServer({
     configFile: false,
     root: process.cwd(),

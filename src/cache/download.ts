@@ -31,6 +31,8 @@ export interface DownloadContext {
   received: { bytes: number };
 }
 
+const WEIGHT_FILE = /\.(safetensors|gguf)$/i;
+
 /** The file changed on the server, or the server cannot resume: the stored part was discarded. */
 class Restart extends TransientError {}
 
@@ -58,6 +60,7 @@ export async function downloadFile(ctx: DownloadContext, file: FileEntry): Promi
         continue;
       }
       if (err instanceof TransientError) throw new LoadError('download', err.message, { cause: err });
+      if (err instanceof ChecksumMismatch) throw new LoadError('integrity', err.message); // a plain LoadError on the wire
       throw err;
     }
   }
@@ -105,10 +108,14 @@ async function downloadOnce(ctx: DownloadContext, file: FileEntry): Promise<void
     if (offset > 0) await discard(ctx, file); // no Range support: from 0
     offset = 0;
     const info = remoteInfo(res);
-    if (info.size !== undefined) file.size = info.size;
+    file.size = info.size;
+    // A small text file (config, tokenizer) may come compressed, and a browser hides Content-Encoding from
+    // cross-origin pages, so its Content-Length is not its size: the size is what the body turns out to be
+    // (fetch itself fails a body cut short). Weight files are served as they are, and checked exactly.
+    if (!WEIGHT_FILE.test(file.name) && !res.headers.has('x-linked-size')) file.size = undefined;
     if (info.etag !== undefined) file.etag = info.etag;
     if (info.sha256 !== undefined) file.sha256 = info.sha256;
-    if (info.size !== undefined) ctx.progress.setTotal(file.name, info.size);
+    if (file.size !== undefined) ctx.progress.setTotal(file.name, file.size);
   } else {
     await res.body?.cancel();
     throw httpError('GET', file.url, res);

@@ -128,6 +128,16 @@ describe('loading a Hub repo through the cache', () => {
     release();
     const [info] = await cache.listModels();
     expect(info.complete).toBe(false);
+
+    // Also while the file list is still being discovered (HEAD requests).
+    const { cache: other } = h.cache();
+    const releaseHeads = h.server.hooks.block((_, method) => method === 'HEAD');
+    const early = new AbortController();
+    const discovering = other.load(h.source, { signal: early.signal });
+    await new Promise((ok) => setTimeout(ok, 200));
+    early.abort();
+    await expect(discovering).rejects.toBeInstanceOf(AbortError);
+    releaseHeads();
   });
 
   it('lists, measures, deletes and clears cached models', async () => {
@@ -149,6 +159,17 @@ describe('loading a Hub repo through the cache', () => {
     await cache.clear();
     expect(await cache.listModels()).toEqual([]);
     expect((await cache.usage()).bytes).toBe(0);
+  });
+
+  it('takes the size of a compressed JSON file from its body, not its Content-Length', async () => {
+    const gz = await startHarness({ shards: [100_000, 100_000] }, { gzipJson: true });
+    try {
+      const { cache } = gz.cache();
+      expect(await hashFiles(await cache.load(gz.source))).toEqual(gz.repo.sha256);
+      expect(gz.server.log.some((r) => r.path.endsWith('config.json') && r.method === 'GET')).toBe(true);
+    } finally {
+      await gz.close();
+    }
   });
 
   it('reads Hub-style redirects with X-Linked-Etag as the sha256', async () => {

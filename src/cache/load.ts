@@ -111,6 +111,7 @@ async function download(run: LoadRun, existing: Manifest | undefined): Promise<L
   const forward = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', forward, { once: true });
   try {
+    if (!existing) await store.deleteModel(src.id); // leftovers of an unreadable or older-schema manifest
     const m = existing ?? newManifest(src.id, validateChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
     m.revision ??= src.revision;
     const concurrency = Math.max(1, options.concurrency ?? 3);
@@ -134,6 +135,7 @@ async function download(run: LoadRun, existing: Manifest | undefined): Promise<L
       resume: options.resume ?? true,
       received,
     };
+    let first: { err: unknown } | undefined; // the cause, not the other files' resulting AbortErrors
     try {
       await forEachLimited(
         m.files.filter((f) => !f.absent && !f.complete),
@@ -142,13 +144,14 @@ async function download(run: LoadRun, existing: Manifest | undefined): Promise<L
           try {
             await downloadFile(ctx, f);
           } catch (err) {
+            first ??= { err };
             controller.abort(err); // stop the other files; their stored chunks stay for a resume
             throw err;
           }
         },
       );
     } catch (err) {
-      throw await explain(err, m, store.backend.location, estimate);
+      throw await explain(first?.err ?? err, m, store.backend.location, estimate);
     }
     m.complete = manifestIsComplete(m);
     if (!m.complete) throw new ForesightError('internal', `${m.id}: download finished but the manifest is not complete`);

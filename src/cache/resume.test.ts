@@ -172,6 +172,7 @@ describe('integrity', () => {
     h.server.hooks.corrupt(WEIGHTS, 123_456, 2);
     const err = await second.load(h.source).catch((e) => e);
     expect(err).toBeInstanceOf(LoadError);
+    expect(err.name).toBe('LoadError');
     expect(err.code).toBe('integrity');
     expect(err.message).toContain(h.repo.sha256[WEIGHTS]);
     const [info] = await second.listModels();

@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { extname, join, resolve, sep } from 'node:path';
 
 export interface TestServerOptions {
@@ -40,6 +41,8 @@ export interface TestServerOptions {
   lfsRedirect?: boolean;
   /** Honour Range requests (default true); false answers 200 with the whole body, like a server without Range support. */
   ranges?: boolean;
+  /** Gzip .json bodies for clients that accept it (Content-Length is then the compressed size), as CDNs do. */
+  gzipJson?: boolean;
   /** Extra response headers for every answer (e.g. COOP/COEP for pages). */
   headers?: Record<string, string>;
 }
@@ -196,7 +199,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     headers['Content-Length'] = String(end_ - start);
     if (method === 'HEAD') return void end(res, record, status, headers);
 
-    let sent = body.subarray(start, end_);
+    let sent: Buffer = body.subarray(start, end_);
+    if (options.gzipJson && status === 200 && path.endsWith('.json') && /gzip/.test(header(req, 'accept-encoding') ?? '')) {
+      sent = gzipSync(sent);
+      headers['Content-Encoding'] = 'gzip';
+      headers['Content-Length'] = String(sent.byteLength);
+    }
     const corruptRule = takeRule('corrupt', path, method);
     if (corruptRule && corruptRule.value >= start && corruptRule.value < end_) {
       sent = Buffer.from(sent);
