@@ -2,7 +2,9 @@
 // test server serves a generated Hub repo (another origin, so CORS and Range headers are exercised).
 // Scenarios: first download with progress, offline reload, resume after a cut, corruption repair,
 // quota (pre-check and a real QuotaExceededError from an overridden origin quota), list/delete/clear.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { writeHubRepo, type GeneratedRepo } from '../test/server/fixtures';
 import { startTestServer, type TestServer } from '../test/server/index';
 
 const CHUNK = 64 * 1024;
+const PUBLIC = join(process.cwd(), 'public');
 const WEIGHTS = 'model-00001-of-00002.safetensors';
 const WEIGHTS_SLOT = 6; // config, generation_config, tokenizer, tokenizer_config, special_tokens_map, index, shards
 
@@ -169,6 +172,29 @@ describe('browser model cache (IndexedDB)', () => {
     expect(after.hashes).toEqual(repo.sha256);
     expect(after.bytesDownloaded).toBeLessThan(repo.modelBytes - 900_000);
   });
+
+  it.skipIf(!existsSync(join(PUBLIC, 'models/tiny-target/model.safetensors')))(
+    'caches the fixture tiny-target with the default 16 MiB chunks, byte-identical, and reloads it offline',
+    async () => {
+      const pub = await startTestServer({ hubRoot: PUBLIC, gzipJson: true });
+      try {
+        const o = { database: options().database, hubBase: pub.url };
+        const first = await page.evaluate((opt) => globalThis.cacheTest.load('hf:models/tiny-target', opt), o);
+        expect(first.error).toBeUndefined();
+        for (const [name, hash] of Object.entries(first.hashes!)) {
+          expect(hash, name).toBe(createHash('sha256').update(await readFile(join(PUBLIC, 'models/tiny-target', name))).digest('hex'));
+        }
+        expect(Object.keys(first.hashes!)).toContain('model.safetensors');
+        await open();
+        pub.resetStats();
+        const again = await page.evaluate((opt) => globalThis.cacheTest.load('hf:models/tiny-target', opt), o);
+        expect(again.hashes).toEqual(first.hashes);
+        expect(pub.stats.requests).toBe(0);
+      } finally {
+        await pub.close();
+      }
+    },
+  );
 
   it('lists, deletes and clears cached models', async () => {
     await load();

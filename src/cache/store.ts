@@ -10,7 +10,6 @@
  */
 import { LoadError, QuotaError } from '../errors';
 import { isQuotaExceeded, type CacheBackend } from './backend';
-import { chunkCount } from './chunks';
 import { decodeManifest, encodeManifest, type FileEntry, type Manifest } from './manifest';
 import { Sha256 } from './sha256';
 
@@ -139,9 +138,4 @@ export class ModelStore {
       throw new LoadError('storage', `${this.backend.location}: ${what} failed: ${detail}`, { cause: err });
     }
   }
-}
-
-/** Number of chunks a complete file has; convenience for callers that check lists. */
-export function expectedChunks(file: FileEntry, chunkSize: number): number {
-  return file.size === undefined ? file.chunks.length : chunkCount(file.size, chunkSize);
 }
