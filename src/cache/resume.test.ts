@@ -36,7 +36,7 @@ async function chunkPath(dir: string, slot: number, index: number): Promise<stri
 describe('resume', () => {
   it('resumes a download cut off halfway from its last stored chunk, with a Range request', async () => {
     const { cache } = h.cache();
-    h.server.hooks.cutAfter(WEIGHTS, SIZE / 2);
+    h.server.hooks.cutAfter(WEIGHTS, SIZE / 2, { lingerMs: 200 });
     const err = await cache.load(h.source, { retries: 0 }).catch((e) => e);
     expect(err).toBeInstanceOf(LoadError);
     expect(err.message).toMatch(/connection lost|ended after/);
@@ -57,7 +57,7 @@ describe('resume', () => {
 
   it('control: without resume the same cut costs more than 1.2x the model size', async () => {
     const { cache } = h.cache();
-    h.server.hooks.cutAfter(WEIGHTS, SIZE / 2);
+    h.server.hooks.cutAfter(WEIGHTS, SIZE / 2, { lingerMs: 200 });
     await expect(cache.load(h.source, { retries: 0 })).rejects.toBeInstanceOf(LoadError);
     const model = await cache.load(h.source, { resume: false });
     expect(weightGets().every((r) => r.range === undefined)).toBe(true);
@@ -69,7 +69,7 @@ describe('resume', () => {
     const changing = await startHarness({ shards: [SIZE] });
     try {
       const { cache } = changing.cache();
-      changing.server.hooks.cutAfter(WEIGHTS, SIZE / 2);
+      changing.server.hooks.cutAfter(WEIGHTS, SIZE / 2, { lingerMs: 200 });
       await expect(cache.load(changing.source, { retries: 0 })).rejects.toBeInstanceOf(LoadError);
       const updated = safetensorsFile(SIZE, 999); // same size, other bytes
       await writeFile(join(changing.repo.dir, WEIGHTS), updated);
@@ -94,7 +94,7 @@ describe('resume', () => {
     const plain = await startHarness({ shards: [SIZE] }, { ranges: false });
     try {
       const { cache } = plain.cache();
-      plain.server.hooks.cutAfter(WEIGHTS, SIZE / 2);
+      plain.server.hooks.cutAfter(WEIGHTS, SIZE / 2, { lingerMs: 200 });
       await expect(cache.load(plain.source, { retries: 0 })).rejects.toBeInstanceOf(LoadError);
       const model = await cache.load(plain.source);
       expect(await hashFiles(model)).toEqual(plain.repo.sha256);
@@ -103,7 +103,7 @@ describe('resume', () => {
     }
 
     const { cache } = h.cache();
-    h.server.hooks.cutAfter(WEIGHTS, SIZE / 2);
+    h.server.hooks.cutAfter(WEIGHTS, SIZE / 2, { lingerMs: 200 });
     await expect(cache.load(h.source, { retries: 0 })).rejects.toBeInstanceOf(LoadError);
     let lied = 0;
     const lying: typeof fetch = async (input, init) => {
