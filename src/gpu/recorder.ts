@@ -122,6 +122,28 @@ export class CommandRecorder {
     this.dispatches++;
   }
 
+  /**
+   * Runs `encode` (dispatches only) in a compute pass of its own whose start and end are written as GPU
+   * timestamps at `begin` and `end` of `querySet` (needs the `timestamp-query` feature). For profiling.
+   */
+  timed(querySet: GPUQuerySet, begin: number, end: number, encode: () => void): void {
+    this.assertOpen();
+    this.endPass();
+    this.pass = this.encoder.beginComputePass({
+      label: `${this.label} timed`,
+      timestampWrites: { querySet, beginningOfPassWriteIndex: begin, endOfPassWriteIndex: end },
+    });
+    encode();
+    this.endPass();
+  }
+
+  /** Copies `count` timestamps (u64 nanoseconds) of `querySet` into `dst` (QUERY_RESOLVE usage). */
+  resolveTimestamps(querySet: GPUQuerySet, count: number, dst: GPUBuffer): void {
+    this.assertOpen();
+    this.endPass();
+    this.encoder.resolveQuerySet(querySet, 0, count, dst, 0);
+  }
+
   /** Buffer-to-buffer copy (offsets and size multiples of 4). */
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): void {
     this.assertOpen();
