@@ -18,6 +18,7 @@ export interface StepStats {
 
 export interface GenerationStats {
   steps: number;
+  draftingSteps: number; // steps that drafted at least one token
   tokens: number; // generated (prompt excluded)
   drafted: number;
   accepted: number;
@@ -82,6 +83,7 @@ export class GenerationTally {
   snapshot(): GenerationStats {
     return {
       steps: this.steps,
+      draftingSteps: this.draftingSteps,
       tokens: this.tokens,
       drafted: this.drafted,
       accepted: this.accepted,
