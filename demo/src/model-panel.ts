@@ -1,0 +1,74 @@
+/**
+ * Choosing what to load: a preset pair, custom URLs (or hf: names), or the user's own files.
+ * Produces the `target` / `draft` that engine.load() takes.
+ */
+import type { ModelSourceSpec } from 'foresight';
+import { byId, h } from './dom';
+import { formatBytes } from './format';
+import { PRESETS, presetById, presetSupport, resolveSource } from './presets';
+
+export interface ModelChoice {
+  target: ModelSourceSpec;
+  draft?: ModelSourceSpec;
+  /** For messages: what was chosen. */
+  label: string;
+}
+
+type Kind = 'preset' | 'urls' | 'files';
+
+export class ModelPanel {
+  private readonly kind = byId<HTMLSelectElement>('source-kind');
+  private readonly preset = byId<HTMLSelectElement>('preset');
+  private readonly note = byId('preset-note');
+
+  constructor() {
+    const groups = new Map<string, HTMLOptGroupElement>();
+    for (const p of PRESETS) {
+      const group = p.format === 'gguf' ? 'GGUF' : 'Safetensors';
+      if (!groups.has(group)) groups.set(group, h('optgroup', { label: group }));
+      const suffix = presetSupport(p).ok ? '' : ' (not supported yet)';
+      groups.get(group)!.append(h('option', { value: p.id }, p.label + suffix));
+    }
+    this.preset.replaceChildren(...groups.values());
+    this.kind.addEventListener('change', () => this.showKind());
+    this.preset.addEventListener('change', () => this.showNote());
+    this.showKind();
+    this.showNote();
+  }
+
+  choice(): ModelChoice {
+    const kind = this.kind.value as Kind;
+    if (kind === 'urls') {
+      const target = byId<HTMLInputElement>('target-url').value.trim();
+      const draft = byId<HTMLInputElement>('draft-url').value.trim();
+      if (!target) throw Object.assign(new Error('Enter a target model URL or hf: name.'), { code: 'invalid-argument' });
+      return { target, draft: draft || undefined, label: target };
+    }
+    if (kind === 'files') {
+      const target = [...(byId<HTMLInputElement>('target-files').files ?? [])];
+      const draft = [...(byId<HTMLInputElement>('draft-files').files ?? [])];
+      if (target.length === 0) throw Object.assign(new Error('Choose the target model files.'), { code: 'invalid-argument' });
+      return { target, draft: draft.length > 0 ? draft : undefined, label: target.map((f) => f.name).join(', ') };
+    }
+    const p = presetById(this.preset.value) ?? PRESETS[0];
+    return { target: resolveSource(p.target), draft: p.draft && resolveSource(p.draft), label: p.label };
+  }
+
+  private showKind(): void {
+    for (const section of document.querySelectorAll<HTMLElement>('[data-source]')) {
+      section.hidden = section.dataset.source !== this.kind.value;
+    }
+  }
+
+  private showNote(): void {
+    const p = presetById(this.preset.value);
+    if (!p) return;
+    const size = p.bytes ? `About ${formatBytes(p.bytes)} to download (once; then cached). ` : '';
+    const support = presetSupport(p);
+    const status = support.ok
+      ? `${p.format === 'gguf' ? 'GGUF' : 'Safetensors'}, ${p.weights.toUpperCase()}: supported.`
+      : `Not supported yet: ${support.reason}. Loading it shows the runtime's error.`;
+    this.note.textContent = `${size}${status}${p.note ? ` ${p.note}` : ''}`;
+    this.note.dataset.support = support.ok ? 'supported' : 'unsupported';
+  }
+}

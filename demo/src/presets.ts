@@ -1,0 +1,48 @@
+/**
+ * The preset pairs (data in ../presets.json) and whether the runtime can decode their weights today.
+ */
+import data from '../presets.json';
+
+export interface Preset {
+  id: string;
+  label: string;
+  family: string;
+  /** What engine.load() takes; `./…` is resolved against the page. */
+  target: string;
+  draft?: string;
+  format: 'safetensors' | 'gguf';
+  /** Main tensor type of the files, lower case (`bf16`, `q8_0`, `q4_k_m`). */
+  weights: string;
+  /** Approximate download size, target + draft. */
+  bytes?: number;
+  note?: string;
+}
+
+export const PRESETS: readonly Preset[] = data.presets as Preset[];
+const RUNTIME_WEIGHTS = new Set(data.runtimeWeights);
+
+export type Support = { ok: true } | { ok: false; reason: string };
+
+export function presetById(id: string): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}
+
+/** Whether the runtime can load this preset today, and if not, why (shown next to it). */
+export function presetSupport(preset: Preset): Support {
+  if (!RUNTIME_WEIGHTS.has(preset.weights)) {
+    return { ok: false, reason: `${preset.weights.toUpperCase()} weights are not supported yet (the runtime decodes ${supportedWeightTypes().join(', ')})` };
+  }
+  if (preset.format === 'gguf' && !data.runtimeReadsGgufTokenizer) {
+    return { ok: false, reason: 'a lone .gguf file does not load yet (the runtime reads the tokenizer from tokenizer.json, not from inside the GGUF)' };
+  }
+  return { ok: true };
+}
+
+export function supportedWeightTypes(): string[] {
+  return data.runtimeWeights.map((w) => w.toUpperCase());
+}
+
+/** A preset's source as load() takes it: page-relative paths become absolute http(s) URLs. */
+export function resolveSource(source: string, base = document.baseURI): string {
+  return source.startsWith('./') || source.startsWith('../') ? new URL(source, base).href : source;
+}

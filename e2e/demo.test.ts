@@ -1,0 +1,166 @@
+// The demo page as a user meets it: built once with `vite build` (vite.demo.config.ts), served statically by
+// `vite preview`, driven in Debian's Chromium. One page walks through load → generate → stop → side by side
+// → reload from cache with the model network blocked; a second browser without the WebGPU flag gets the
+// explanation. Each test leaves a screenshot in test-results/.
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SHOTS = 'test-results';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BASE_ARGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  await build({ configFile: 'vite.demo.config.ts', logLevel: 'warn' });
+  server = await preview({ configFile: 'vite.demo.config.ts', logLevel: 'warn', preview: { port: 0, strictPort: false, open: false } });
+  url = server.resolvedUrls!.local[0];
+  await mkdir(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(p: Page): Promise<void> {
+  await p.goto(url);
+  await p.waitForSelector('body[data-ready="true"]');
+}
+
+/** Fails with the page's own error box when it shows one (a typed error from the engine). */
+async function waitOrExplain(p: Page, selector: string, timeout: number): Promise<void> {
+  const error = p.locator('#error:not([hidden])');
+  const outcome = await Promise.race([
+    p.waitForSelector(selector, { timeout }).then(() => 'ok' as const),
+    error.waitFor({ timeout }).then(() => 'error' as const),
+  ]);
+  if (outcome === 'error') throw new Error(`the page shows an error: ${await error.innerText()}`);
+}
+
+async function setField(p: Page, selector: string, value: string): Promise<void> {
+  await p.fill(selector, value);
+}
+
+const stat = (p: Page, name: string, dl = '#stats') => p.locator(`${dl} dt:text-is("${name}") + dd`).innerText();
+const tokenCount = (p: Page) => stat(p, 'tokens').then(Number);
+
+describe('demo on the embedded fixture pair', () => {
+  it('loads the pair: every progress bar reaches 100%, the cache lists both models', async () => {
+    await open(page);
+    expect(await page.locator('#gpu-status').getAttribute('data-state')).toBe('ok');
+    await page.click('#load');
+    await waitOrExplain(page, '#load-status[data-state="ready"]', 90_000);
+    const groups = page.locator('.progress-group');
+    expect(await groups.count()).toBe(2);
+    const percents = await page.locator('.file-progress').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.percent));
+    expect(percents.length).toBeGreaterThan(4);
+    expect(percents.every((p) => p === '100')).toBe(true);
+    await page.waitForFunction(() => document.querySelectorAll('#cache-list li').length === 2, undefined, { timeout: 10_000 });
+    expect(await page.locator('#model-info').innerText()).toContain('tiny-draft');
+    await page.screenshot({ path: `${SHOTS}/demo-1-loaded.png`, fullPage: true });
+  });
+
+  it('streams a generation with coloured tokens and statistics; Stop ends the next one early', async () => {
+    // Greedy decoding of the tiny target repeats itself, so prompt lookup is sure to have drafts accepted:
+    // the output must then show lookup-coloured text next to the target's.
+    await setField(page, '#max-tokens', '32');
+    await page.selectOption('#drafting', 'prompt-lookup');
+    await page.check('input[name="mode"][value="completion"]');
+    await setField(page, '#prompt', 'It is a truth universally acknowledged, that');
+    await page.click('#generate');
+    await waitOrExplain(page, '#stats[data-finish="length"], #stats[data-finish="stop"]', 60_000);
+    const kinds = await page.locator('#output .tok').evaluateAll((els) => els.map((e) => e.className));
+    expect(kinds.some((k) => /tok-(lookup|mixed)/.test(k))).toBe(true);
+    expect(kinds.some((k) => /tok-(target|mixed)/.test(k))).toBe(true);
+    const [fromDraft, fromTarget, fromLookup] = (await stat(page, 'draft/target/lookup')).split('/').map(Number);
+    expect(fromLookup).toBeGreaterThan(0);
+    expect(fromDraft + fromTarget + fromLookup).toBe(await tokenCount(page));
+    expect(await stat(page, 'tokens/s')).not.toBe('–');
+    await page.screenshot({ path: `${SHOTS}/demo-2-generated.png`, fullPage: true });
+
+    await setField(page, '#max-tokens', '4000');
+    await page.click('#generate');
+    await page.waitForSelector('#output .tok');
+    await page.click('#stop');
+    await waitOrExplain(page, '#stats[data-finish="abort"]', 30_000);
+    expect(await tokenCount(page)).toBeLessThan(400); // the context (512) would have allowed more
+    expect(await page.locator('#generate').isEnabled()).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/demo-3-stopped.png`, fullPage: true });
+  });
+
+  it('runs plain and speculative side by side and shows the measured speed-up', async () => {
+    await setField(page, '#max-tokens', '24');
+    await page.selectOption('#drafting', 'model');
+    await page.click('#compare');
+    await waitOrExplain(page, '#speedup[data-state="done"]', 90_000);
+    expect(await page.locator('#speedup').innerText()).toContain('Speed-up ×');
+    const speedup = Number(await page.locator('#speedup').getAttribute('data-speedup'));
+    expect(speedup).toBeGreaterThan(0);
+    for (const side of ['plain', 'spec']) {
+      expect(await page.locator(`#compare-${side}-stats`).getAttribute('data-finish')).toMatch(/^(length|stop)$/);
+      expect(await page.locator(`#compare-${side} .tok`).count()).toBeGreaterThan(0);
+    }
+    expect(await page.locator('#compare-plain .tok-draft, #compare-plain .tok-mixed').count()).toBe(0);
+    expect(await stat(page, 'acceptance', '#compare-spec-stats')).toMatch(/%$/); // the draft model did draft
+    await page.locator('#compare-panel').screenshot({ path: `${SHOTS}/demo-4-side-by-side.png` });
+  });
+
+  it('reloads and loads the pair from the cache with the model network blocked', async () => {
+    const blocked: string[] = [];
+    await context.route('**/models/**', (route) => {
+      blocked.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
+    await open(page);
+    const reachable = await page.evaluate(() => fetch('./models/tiny-target/config.json').then(() => true, () => false));
+    expect(reachable).toBe(false); // the block works
+    await page.click('#load');
+    await waitOrExplain(page, '#load-status[data-state="ready"]', 90_000);
+    await setField(page, '#max-tokens', '8');
+    await page.click('#generate');
+    await waitOrExplain(page, '#stats[data-finish="length"], #stats[data-finish="stop"]', 60_000);
+    expect(await tokenCount(page)).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/demo-5-offline-reload.png`, fullPage: true });
+    await context.unroute('**/models/**');
+    expect(pageErrors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e))).toEqual([]);
+  });
+
+  it('fits a phone-width screen without horizontal scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SHOTS}/demo-6-phone.png`, fullPage: true });
+  });
+});
+
+describe('demo without WebGPU', () => {
+  it('explains which browsers and flags work', async () => {
+    const plain = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
+    try {
+      const p = await plain.newPage({ viewport: { width: 1280, height: 900 } });
+      await open(p);
+      const notice = p.locator('#no-webgpu');
+      await notice.waitFor({ state: 'visible', timeout: 10_000 });
+      const text = await notice.innerText();
+      expect(text).toContain('Chrome or Edge 113+');
+      expect(text).toContain('enable-unsafe-webgpu');
+      expect(await p.locator('#load').isDisabled()).toBe(true);
+      await p.screenshot({ path: `${SHOTS}/demo-7-no-webgpu.png`, fullPage: true });
+    } finally {
+      await plain.close();
+    }
+  });
+});
