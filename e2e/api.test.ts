@@ -1,14 +1,20 @@
 /**
  * The page-facing API end to end, in Debian's Chromium: the library built, packed, installed into a
  * fresh Vite app from its tarball (npm import), and loaded by a script tag from another origin (CDN),
- * each streaming generations from a tiny model pair through the default worker (cache → parser →
- * model → speculative decoder → text).
+ * each streaming generations from the fixture pair (public/models/tiny-target + tiny-draft) through the
+ * default worker: IndexedDB cache → safetensors parser → model → speculative decoder → text.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright';
 import { startApiSite, type ApiSite } from './pages/api/site';
 
 let site: ApiSite;
+
+/** The target's own greedy continuations (public/models/tiny-target/golden.json, from its training pipeline). */
+const golden = JSON.parse(readFileSync(new URL('../public/models/tiny-target/golden.json', import.meta.url), 'utf8')) as {
+  cases: Array<{ text: string; prompt_ids: number[]; greedy_32: number[] }>;
+};
 
 beforeAll(async () => {
   site = await startApiSite();
@@ -57,22 +63,24 @@ describe.each(PAGES)('$kind', ({ path, lib }) => {
     await page?.close();
   });
 
-  test('streams a generation: several chunks before the end, text equal to the non-streamed result', async () => {
-    const r = await page.evaluate(async () => {
+  test('streams a generation: several chunks before the end, text equal to the non-streamed result, tokens equal to the golden greedy ones', async () => {
+    const { text, greedy_32 } = golden.cases[0];
+    const r = await page.evaluate(async (prompt) => {
       const { engine, progress } = window as unknown as PageWindow & { progress: number[] };
-      const options = { prompt: 'the cat sat', maxNewTokens: 24, speculative: { k: 3 } };
+      const options = { prompt, maxNewTokens: 32, speculative: { k: 3 } };
       const chunks = [];
       for await (const c of engine.generate(options)) chunks.push(c);
       const whole = await engine.generateText(options);
       return { chunks, whole, info: engine.info(), progressEvents: progress.length };
-    });
-    expect(r.info).toMatchObject({ drafting: 'model', hasChatTemplate: true, vocabSize: 341, contextLength: 128 });
+    }, text);
+    expect(r.info).toMatchObject({ drafting: 'model', hasChatTemplate: true, vocabSize: 2048, contextLength: 512, eosTokenIds: [2, 5] });
     expect(r.progressEvents).toBeGreaterThan(0);
     const beforeEnd = r.chunks.filter((c) => !c.finishReason);
     expect(beforeEnd.length).toBeGreaterThan(1);
     expect(r.chunks.at(-1)?.finishReason).toBeDefined();
     expect(r.chunks.map((c) => c.text).join('')).toBe(r.whole.text);
     expect(r.chunks.flatMap((c) => c.tokens)).toEqual(r.whole.tokens);
+    expect(r.whole.tokens).toEqual(greedy_32); // speculative decoding at temperature 0 is the target's greedy output
     expect(r.whole.stats.drafted).toBeGreaterThan(0);
     expect(r.chunks.flatMap((c) => c.provenance).every((p) => p === 'draft' || p === 'target')).toBe(true);
   });
@@ -100,7 +108,7 @@ describe.each(PAGES)('$kind', ({ path, lib }) => {
     const r = await page.evaluate(async (lib) => {
       const F = (window as unknown as Record<string, Lib>)[lib];
       const { engine } = window as unknown as PageWindow;
-      const tooLong = await engine.generateText({ prompt: 'the cat '.repeat(80) }).catch((e) => e);
+      const tooLong = await engine.generateText({ prompt: 'the cat '.repeat(300) }).catch((e) => e);
       const badOption = await engine.generateText({ prompt: 'x', temperature: -1 }).catch((e) => e);
       const describe = (e: InstanceType<Lib['ForesightError']>) => ({
         isForesight: e instanceof F.ForesightError,
@@ -112,7 +120,7 @@ describe.each(PAGES)('$kind', ({ path, lib }) => {
       return { tooLong: describe(tooLong), badOption: describe(badOption) };
     }, lib);
     expect(r.tooLong).toMatchObject({ isForesight: true, isInvalidArgument: true, name: 'InvalidArgumentError', code: 'context-length' });
-    expect(r.tooLong.message).toMatch(/context holds 128/);
+    expect(r.tooLong.message).toMatch(/context holds 512/);
     expect(r.badOption).toMatchObject({ isInvalidArgument: true, code: 'invalid-argument' });
     expect(r.badOption.message).toMatch(/temperature/);
   });

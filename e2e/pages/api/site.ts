@@ -1,24 +1,21 @@
 /**
  * The site e2e/api.test.ts drives: Foresight built (`npm run build`), packed (`npm pack`), installed
  * offline into a fresh Vite app (e2e/fixtures/vite-app) that is type-checked and built, and served with
- * a tiny model pair, next to a second origin playing the CDN that serves dist/ as published.
+ * the fixture model pair (public/models), next to a second origin playing the CDN that serves dist/ as published.
  *
  *   site origin  /app/index.html            the Vite app (npm import, worker bundled by the app's build)
  *                /script/index.html         <script src="CDN/foresight.iife.js"> (window.Foresight)
  *                /cdn-esm/index.html        import from "CDN/foresight.js" (no bundler, cross-origin worker)
- *                /models/tiny/, /models/tiny-draft/   Hub-style model folders
+ *                /models/tiny-target/, /models/tiny-draft/   the fixture pair's Hugging Face folders
  *   cdn origin   /foresight.iife.js, /foresight.js, /worker.js ...   (dist/, with CORS)
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright';
-import { llamaTokenizer } from '../../../src/tokenizer/testing/tiny-tokenizer';
 import { startTestServer, type TestServer } from '../../../test/server/index';
-import { modelToHf } from '../../../test/utils/model-files';
-import { randomModel, type RandomModelSpec } from '../../../test/utils/random-model';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -37,24 +34,12 @@ export interface ApiSite {
   close(): Promise<void>;
 }
 
-const TINY: RandomModelSpec = {
-  architecture: 'llama',
-  vocabSize: 341, // the handmade byte-fallback tokenizer's
-  hiddenSize: 64,
-  intermediateSize: 128,
-  numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
-  maxPositionEmbeddings: 128,
-};
+/** The Hugging Face files of a fixture model (its GGUF variants are left out: the folder loader does not read them). */
+const HF_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'model.safetensors'];
 
-async function writeModel(dir: string, spec: RandomModelSpec, seed: number): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const tok = llamaTokenizer();
-  const files = modelToHf(randomModel(spec, seed), { dtype: 'f32' });
-  for (const [name, bytes] of files) await writeFile(join(dir, name), bytes);
-  await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tok.tokenizerJson));
-  await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(tok.tokenizerConfig));
+async function copyModel(name: string, site: string): Promise<void> {
+  await mkdir(join(site, 'models', name), { recursive: true });
+  for (const file of HF_FILES) await cp(join(ROOT, 'public/models', name, file), join(site, 'models', name, file));
 }
 
 async function timed<T>(timings: Record<string, number>, name: string, work: () => Promise<T>): Promise<T> {
@@ -86,8 +71,8 @@ export async function startApiSite(): Promise<ApiSite> {
   await timed(timings, 'app build', () => run(node, [bin('vite', 'bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: app }));
   await cp(join(app, 'dist'), join(site, 'app'), { recursive: true });
 
-  await writeModel(join(site, 'models/tiny'), TINY, 1);
-  await writeModel(join(site, 'models/tiny-draft'), { ...TINY, numLayers: 1 }, 2);
+  await copyModel('tiny-target', site);
+  await copyModel('tiny-draft', site);
 
   const cdn = await startTestServer({ root: join(ROOT, 'dist') });
   const page = async (name: string) => (await readFile(join(PAGES, name, 'index.html'), 'utf8')).replaceAll('__CDN__', cdn.url);
@@ -103,7 +88,7 @@ export async function startApiSite(): Promise<ApiSite> {
     browser,
     siteUrl: server.url,
     cdnUrl: cdn.url,
-    target: `${server.url}/models/tiny/`,
+    target: `${server.url}/models/tiny-target/`,
     draft: `${server.url}/models/tiny-draft/`,
     appAssets: await readdir(join(site, 'app/assets')),
     timings,
