@@ -1,0 +1,64 @@
+/**
+ * The decoding layer in headless Chromium: the same scenarios as in Node (testing/scenarios.ts),
+ * served by a Vite dev server. Greedy speculative output must equal plain greedy in the browser too,
+ * and every result (PRNG stream, greedy and seeded sampled tokens) must equal Node's.
+ */
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeScenarios, type ScenarioResults } from './testing/scenarios';
+
+let vite: ViteDevServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  vite = await createServer({
+    configFile: false,
+    root: process.cwd(),
+    logLevel: 'error',
+    cacheDir: join(tmpdir(), 'foresight-decode-browser-vite'),
+    server: { host: '127.0.0.1', port: await freePort(), strictPort: true, hmr: false, watch: null },
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  await vite.listen();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await vite?.close();
+});
+
+describe('decoding in headless Chromium', () => {
+  it('greedy speculative equals plain greedy, and every result equals Node’s', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${vite.resolvedUrls!.local[0]}src/decode/prng.ts`); // any same-origin page will do
+    // a string, so vitest's transform does not rewrite the page's import()
+    const inBrowser: ScenarioResults = await page.evaluate(
+      `import('/src/decode/testing/scenarios.ts').then((m) => m.decodeScenarios())`,
+    );
+    expect(errors).toEqual([]);
+    for (const [mode, tokens] of Object.entries(inBrowser.greedy)) expect(tokens, mode).toEqual(inBrowser.greedyPlain);
+    expect(Object.keys(inBrowser.greedy)).toEqual(['k=1', 'k=2', 'k=4', 'k=8', 'lookup', 'auto']);
+    expect(inBrowser).toEqual(await decodeScenarios());
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
