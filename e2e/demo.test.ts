@@ -164,3 +164,33 @@ describe('demo without WebGPU', () => {
     }
   });
 });
+
+describe('demo errors', () => {
+  it('explains a full storage quota and a failed download in the page', async () => {
+    const b = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
+    try {
+      const ctx = await b.newContext({ viewport: { width: 1280, height: 900 } });
+      const p = await ctx.newPage();
+      const cdp = await ctx.newCDPSession(p);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(url).origin, quotaSize: 2_000_000 });
+      await open(p);
+      await p.click('#load'); // the fixture pair is ~9.5 MB
+      await p.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+      expect(await p.locator('#error').getAttribute('data-code')).toBe('quota');
+      expect(await p.locator('#error').innerText()).toContain('Not enough storage');
+      expect(await p.locator('#load-status').getAttribute('data-state')).toBe('error');
+      await p.screenshot({ path: `${SHOTS}/demo-8-quota.png`, fullPage: true });
+
+      await p.click('#error-dismiss');
+      await p.selectOption('#source-kind', 'urls');
+      await p.fill('#target-url', `${url}models/no-such-model/`);
+      await p.click('#load');
+      await p.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+      expect(await p.locator('#error').getAttribute('data-code')).toBe('download');
+      expect(await p.locator('#error-message').innerText()).toContain('no-such-model');
+      await p.screenshot({ path: `${SHOTS}/demo-9-download-error.png` });
+    } finally {
+      await b.close();
+    }
+  });
+});

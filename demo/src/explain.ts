@@ -2,7 +2,6 @@
  * Turns an error from the engine (a ForesightError with a literal `code`, rebuilt on the page by the worker
  * bridge) into what the page shows: a title, the runtime's own message, and what the user can do.
  */
-import { formatBytes } from './format';
 import { supportedWeightTypes } from './presets';
 
 export interface Explanation {
@@ -16,8 +15,6 @@ interface CodedError {
   name?: string;
   code?: string;
   message?: string;
-  bytesNeeded?: number;
-  bytesAvailable?: number;
 }
 
 const HINTS: Record<string, [title: string, hint: string]> = {
@@ -49,9 +46,5 @@ export function explain(err: unknown): Explanation {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as CodedError;
   const code = typeof e.code === 'string' ? e.code : 'internal';
   const [title, hint] = HINTS[code] ?? HINTS.internal;
-  let message = e.message || String(err);
-  if (code === 'quota' && (e.bytesNeeded !== undefined || e.bytesAvailable !== undefined)) {
-    message += ` (needs ${formatBytes(e.bytesNeeded)}, ${formatBytes(e.bytesAvailable)} available)`;
-  }
-  return { title, message, hint, code };
+  return { title, message: e.message || String(err), hint, code };
 }

@@ -6,6 +6,7 @@ import type { ChatMessage, GenerateOptions, ModelInfo } from 'foresight';
 import { runComparison } from './compare';
 import { byId, h } from './dom';
 import { runGeneration, type Generator } from './run';
+import type { Example } from './presets';
 import { readSettings } from './settings';
 import { SpeedCharts } from './speed-charts';
 import { showStats } from './stats-view';
@@ -31,8 +32,11 @@ export class GeneratePanel {
   private info: ModelInfo | undefined;
   private history: ChatMessage[] = [];
   private running: AbortController | undefined;
+  /** The prompt last put in by offerExample(), or the page's initial one: replaced by the next example. */
+  private examplePrompt: string;
 
   constructor(private readonly hooks: GeneratePanelHooks) {
+    this.examplePrompt = this.prompt.value;
     byId('prompt-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.generate();
@@ -61,6 +65,18 @@ export class GeneratePanel {
     if (chat.disabled && chat.checked) this.modeRadios().find((r) => r.value === 'completion')!.checked = true;
     this.clear();
     this.updateButtons();
+  }
+
+  /** Puts a pair's example prompt in, unless the user has written their own. */
+  offerExample(example: Example): void {
+    const untouched = this.prompt.value.trim() === '' || this.prompt.value === this.examplePrompt;
+    if (!untouched || this.running) return;
+    const radio = this.modeRadios().find((r) => r.value === example.mode);
+    if (radio && !radio.disabled && !radio.checked) {
+      radio.checked = true;
+      this.clear();
+    }
+    this.prompt.value = this.examplePrompt = example.prompt;
   }
 
   private modeRadios(): HTMLInputElement[] {

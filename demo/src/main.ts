@@ -93,6 +93,7 @@ async function load(): Promise<void> {
     setStatus('ready', `Ready: ${choice.label}`);
     showInfo(info);
     generation.setEngine(e, info);
+    generation.offerExample(choice.example);
   } catch (err) {
     setStatus('error', `Loading ${choice.label} failed.`);
     showError(err);

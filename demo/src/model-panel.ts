@@ -5,13 +5,15 @@
 import type { ModelSourceSpec } from 'foresight';
 import { byId, h } from './dom';
 import { formatBytes } from './format';
-import { PRESETS, presetById, presetSupport, resolveSource } from './presets';
+import { DEFAULT_EXAMPLE, PRESETS, presetById, presetSupport, resolveSource, type Example } from './presets';
 
 export interface ModelChoice {
   target: ModelSourceSpec;
   draft?: ModelSourceSpec;
   /** For messages: what was chosen. */
   label: string;
+  /** A prompt that suits the pair. */
+  example: Example;
 }
 
 type Kind = 'preset' | 'urls' | 'files';
@@ -42,16 +44,16 @@ export class ModelPanel {
       const target = byId<HTMLInputElement>('target-url').value.trim();
       const draft = byId<HTMLInputElement>('draft-url').value.trim();
       if (!target) throw Object.assign(new Error('Enter a target model URL or hf: name.'), { code: 'invalid-argument' });
-      return { target, draft: draft || undefined, label: target };
+      return { target, draft: draft || undefined, label: target, example: DEFAULT_EXAMPLE };
     }
     if (kind === 'files') {
       const target = [...(byId<HTMLInputElement>('target-files').files ?? [])];
       const draft = [...(byId<HTMLInputElement>('draft-files').files ?? [])];
       if (target.length === 0) throw Object.assign(new Error('Choose the target model files.'), { code: 'invalid-argument' });
-      return { target, draft: draft.length > 0 ? draft : undefined, label: target.map((f) => f.name).join(', ') };
+      return { target, draft: draft.length > 0 ? draft : undefined, label: target.map((f) => f.name).join(', '), example: DEFAULT_EXAMPLE };
     }
     const p = presetById(this.preset.value) ?? PRESETS[0];
-    return { target: resolveSource(p.target), draft: p.draft && resolveSource(p.draft), label: p.label };
+    return { target: resolveSource(p.target), draft: p.draft && resolveSource(p.draft), label: p.label, example: p.example ?? DEFAULT_EXAMPLE };
   }
 
   private showKind(): void {

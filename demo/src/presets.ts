@@ -16,7 +16,16 @@ export interface Preset {
   /** Approximate download size, target + draft. */
   bytes?: number;
   note?: string;
+  /** What the Generate panel offers after loading this pair. */
+  example?: Example;
 }
+
+export interface Example {
+  mode: 'chat' | 'completion';
+  prompt: string;
+}
+
+export const DEFAULT_EXAMPLE: Example = { mode: 'chat', prompt: 'Tell me a short story about a lighthouse keeper.' };
 
 export const PRESETS: readonly Preset[] = data.presets as Preset[];
 const RUNTIME_WEIGHTS = new Set(data.runtimeWeights);

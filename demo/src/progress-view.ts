@@ -56,7 +56,7 @@ export class ProgressView {
   }
 
   private addGroup(name: string): Group {
-    const overall = row(`${name}: all files`, true);
+    const overall = row(name, true);
     const section = h('div', { class: 'progress-group', 'data-group': name }, overall.root);
     this.container.append(section);
     const group = { name, overall, files: new Map<string, Row>(), overallDone: 0 };
