@@ -157,8 +157,8 @@ async function kernels(ctx: GpuContext, rows: Row[]): Promise<{ jsMs: number; be
     4 * 2 * ctxLen * kvHeads * hd, 4 * ctxLen * heads * hd);
   const F = 5632;
   const sw = await SwiGlu.create(ctx);
-  const [ga, up, act] = [t('gate', [1, F], randomArray(F, 9)), t('up', [1, F], randomArray(F, 10)), t('act', [1, F])];
-  add('swiglu', `(1, ${F})`, '-', 10, await time(ctx, 10, (rec) => sw.encode(rec, ga, up, act)), 12 * F, 6 * F);
+  const [gu, act] = [t('gate_up', [1, 2 * F], randomArray(2 * F, 9)), t('act', [1, F])];
+  add('swiglu', `(1, 2·${F}) -> (1, ${F})`, '-', 10, await time(ctx, 10, (rec) => sw.encode(rec, gu, act)), 12 * F, 6 * F);
   const res = await AddInPlace.create(ctx);
   const [ra, rb] = [t('a', [1, H], randomArray(H, 11)), t('b', [1, H], randomArray(H, 12))];
   add('add', `(1, ${H})`, '-', 10, await time(ctx, 10, (rec) => res.encode(rec, ra, rb)), 12 * H, H);

@@ -20,12 +20,21 @@ struct Params {
   m: u32,  // tokens (rows of x and y)
   n: u32,  // outputs (rows of W)
   k: u32,  // inputs
+  accumulate: u32,  // 1: y += x·Wᵀ (residual connections), 0: y = x·Wᵀ
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4f>;        // (m, k/4)
 @group(0) @binding(2) var<storage, read> w: array<WV>;           // (n, k/4)
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;    // (m, n)
+
+fn store(i: u32, v: f32) {
+  if (p.accumulate != 0u) {
+    y[i] += v;
+  } else {
+    y[i] = v;
+  }
+}
 
 override WG: u32 = 64;
 
@@ -101,7 +110,7 @@ fn matvec_splitk(
   if (live && lid == 0u) {
     for (var j = 0u; j < 4u; j++) {
       if (n0 + j < p.n) {
-        y[n0 + j] = total[j];
+        store(n0 + j, total[j]);
       }
     }
   }
@@ -140,7 +149,7 @@ fn matmul_splitk(
     for (var i = 0u; i < 4u; i++) {
       for (var j = 0u; j < 4u; j++) {
         if (m0 + i < p.m && n0 + j < p.n) {
-          y[(m0 + i) * p.n + n0 + j] = total[j][i];
+          store((m0 + i) * p.n + n0 + j, total[j][i]);
         }
       }
     }

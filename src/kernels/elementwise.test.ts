@@ -38,19 +38,23 @@ describe('elementwise ops', () => {
     rec.submit();
   });
 
-  it('swiglu: matches silu(gate) * up, including large |gate|', async () => {
+  it('swiglu: matches silu(gate) * up over the fused [gate | up] rows, including large |gate|', async () => {
     const op = await SwiGlu.create(ctx);
     for (const [n, f] of [
       [1, 7],
       [6, 131],
     ]) {
-      const gate = randomArray(n * f, f, 30);
-      const up = randomArray(n * f, f + 1, 2);
-      const gt = ctx.uploadTensor('gate', [n, f], 'f32', gate);
-      const ut = ctx.uploadTensor('up', [n, f], 'f32', up);
+      const gu = randomArray(n * 2 * f, f, 30);
+      const gate = new Float32Array(n * f);
+      const up = new Float32Array(n * f);
+      for (let t = 0; t < n; t++) {
+        gate.set(gu.subarray(t * 2 * f, t * 2 * f + f), t * f);
+        up.set(gu.subarray(t * 2 * f + f, (t + 1) * 2 * f), t * f);
+      }
+      const gut = ctx.uploadTensor('gate_up', [n, 2 * f], 'f32', gu);
       const out = ctx.createTensor('out', [n, f], 'f32');
       const rec = ctx.recorder('swiglu test');
-      op.encode(rec, gt, ut, out);
+      op.encode(rec, gut, out);
       rec.submit();
       expectClose(await readTensor(ctx, out), swigluRef(gate, up), { atol: 1e-6, rtol: 1e-5, label: `swiglu (${n}, ${f})` });
     }

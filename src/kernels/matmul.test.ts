@@ -25,7 +25,7 @@ const SHAPES: [number, number, number][] = [
   [17, 45, 260],
 ];
 
-async function check(ctx: GpuContext, variant: MatmulVariant, dtype: 'f32' | 'f16', [m, n, k]: [number, number, number]) {
+async function check(ctx: GpuContext, variant: MatmulVariant, dtype: 'f32' | 'f16', [m, n, k]: [number, number, number], accumulate = false) {
   const mm = await Matmul.create(ctx, { variant, weightDtype: dtype });
   const x = randomArray(m * k, 1000 + m * 7 + k);
   let w = randomArray(n * k, 2000 + n * 3 + k);
@@ -38,13 +38,16 @@ async function check(ctx: GpuContext, variant: MatmulVariant, dtype: 'f32' | 'f1
   } else {
     wt = ctx.uploadTensor('w', [n, k], 'f32', w);
   }
-  const yt = ctx.createTensor('y', [m, n], 'f32');
+  const y0 = randomArray(m * n, 3000 + m + n);
+  const yt = accumulate ? ctx.uploadTensor('y', [m, n], 'f32', y0) : ctx.createTensor('y', [m, n], 'f32');
   const rec = ctx.recorder('matmul test');
-  mm.encode(rec, xt, wt, yt);
+  mm.encode(rec, xt, wt, yt, { accumulate });
   rec.submit();
   const y = await readTensor(ctx, yt);
+  const want = matmulRef(x, w, m, n, k);
+  if (accumulate) want.forEach((v, i) => (want[i] = v + y0[i]));
   // Sums of k products of values in [-1, 1): f32 rounding grows like sqrt(k).
-  expectClose(y, matmulRef(x, w, m, n, k), { atol: 1e-5 * Math.sqrt(k), rtol: 1e-5, label: `${variant} ${dtype} (${m},${n},${k})` });
+  expectClose(y, want, { atol: 1e-5 * Math.sqrt(k), rtol: 1e-5, label: `${variant} ${dtype} (${m},${n},${k})` });
   for (const t of [xt, wt, yt]) t.buffer.destroy();
 }
 
@@ -57,6 +60,12 @@ describe('matmul on SwiftShader', () => {
   for (const variant of ['rows', 'splitk'] as const) {
     it(`${variant}: matches the CPU reference at several shapes`, async () => {
       for (const shape of SHAPES) await check(ctx, variant, 'f32', shape);
+    });
+  }
+
+  for (const variant of ['rows', 'splitk'] as const) {
+    it(`${variant}: accumulate adds into y (residual connections)`, async () => {
+      for (const shape of [SHAPES[1], SHAPES[3]]) await check(ctx, variant, 'f32', shape, true);
     });
   }
 

@@ -79,7 +79,9 @@ export class Matmul {
     return this.forced ?? chooseMatmulVariant(this.ctx.profile.kind, m);
   }
 
-  encode(rec: CommandRecorder, x: Tensor, w: Tensor, y: Tensor, label = 'matmul'): void {
+  /** y = x·Wᵀ, or y += x·Wᵀ with `accumulate` (a residual connection folded into the projection). */
+  encode(rec: CommandRecorder, x: Tensor, w: Tensor, y: Tensor, opts: { accumulate?: boolean; label?: string } = {}): void {
+    const label = opts.label ?? 'matmul';
     const [m, k] = x.shape;
     const n = w.shape[0];
     expectTensor(label, 'x', x, [undefined, undefined]);
@@ -90,7 +92,7 @@ export class Matmul {
     const variant = this.variantFor(m);
     const p = this.pipelines[variant];
     if (!p) throw new GpuError('internal', `${label}: variant ${variant} was not compiled`);
-    const uniforms = new Uniforms().u32(m).u32(n).u32(k).finish();
+    const uniforms = new Uniforms().u32(m).u32(n).u32(k).u32(opts.accumulate ? 1 : 0).finish();
     const n4 = Math.ceil(n / 4);
     const m4 = Math.ceil(m / 4);
     const bindings = [x, w, y];

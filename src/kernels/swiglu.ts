@@ -1,8 +1,12 @@
-/** SwiGLU: out (n, f) = silu(gate (n, f)) · up (n, f). */
+/**
+ * SwiGLU over the fused gate/up projection: out (n, f) = silu(gate) · up, where gu (n, 2f) holds
+ * [gate | up] per token (one matmul with W_gate and W_up stacked, see src/model/transformer-weights.ts).
+ */
+import { InvalidArgumentError } from '../errors';
 import type { GpuContext } from '../gpu/context';
 import type { CommandRecorder } from '../gpu/recorder';
 import { shaderSource } from '../gpu/shader';
-import { expectTensor, numel, type Tensor } from '../gpu/tensor';
+import { expectTensor, type Tensor } from '../gpu/tensor';
 import code from '../../shaders/swiglu.wgsl?raw';
 import { ELEMENTWISE_WG, grid, Uniforms } from './common';
 
@@ -19,10 +23,12 @@ export class SwiGlu {
     return new SwiGlu(ctx, pipeline);
   }
 
-  encode(rec: CommandRecorder, gate: Tensor, up: Tensor, out: Tensor, label = 'swiglu'): void {
-    expectTensor(label, 'up', up, gate.shape);
-    expectTensor(label, 'out', out, gate.shape);
-    const len = numel(gate.shape);
-    rec.dispatch(label, this.pipeline, new Uniforms().u32(len).finish(), [gate, up, out], grid(this.ctx, len, ELEMENTWISE_WG));
+  encode(rec: CommandRecorder, gateUp: Tensor, out: Tensor, label = 'swiglu'): void {
+    const [n, f2] = gateUp.shape;
+    if (f2 % 2 !== 0) throw new InvalidArgumentError(`${label}: gate/up width ${f2} is odd`);
+    expectTensor(label, 'gateUp', gateUp, [n, f2]);
+    expectTensor(label, 'out', out, [n, f2 / 2]);
+    const u = new Uniforms().u32(n).u32(f2 / 2).finish();
+    rec.dispatch(label, this.pipeline, u, [gateUp, out], grid(this.ctx, (n * f2) / 2, ELEMENTWISE_WG));
   }
 }

@@ -16,15 +16,10 @@ export interface Activations {
   ids: Tensor; // (n) u32
   x: Tensor; // (n, H) residual stream
   h: Tensor; // (n, H) normed
-  q: Tensor; // (n, nh·hd)
-  k: Tensor; // (n, nkv·hd)
-  v: Tensor; // (n, nkv·hd)
-  qNormed: Tensor; // (n·nh, hd)   qwen3 only
-  kNormed: Tensor; // (n·nkv, hd)  qwen3 only
+  qkv: Tensor; // (n, (nh + 2·nkv)·hd)
+  q: Tensor; // (n, nh, hd) rotated queries
   attn: Tensor; // (n, nh·hd)
-  proj: Tensor; // (n, H)
-  gate: Tensor; // (n, I)
-  up: Tensor; // (n, I)
+  gateUp: Tensor; // (n, 2·I)
   act: Tensor; // (n, I)
   xLast: Tensor; // (1, H)
   hLast: Tensor; // (1, H)
@@ -72,19 +67,13 @@ export class Scratch {
 
   private shapes(n: number, rows: number): Record<Name, [number[], DType]> {
     const { hiddenSize: H, headDim: hd, numHeads: nh, numKvHeads: nkv, intermediateSize: I, vocabSize: V } = this.c;
-    const qk = this.c.qkNorm ? 1 : 0; // the normed copies exist only for qwen3
     return {
       x: [[n, H], 'f32'],
       h: [[n, H], 'f32'],
-      q: [[n, nh * hd], 'f32'],
-      k: [[n, nkv * hd], 'f32'],
-      v: [[n, nkv * hd], 'f32'],
-      qNormed: [[qk * n * nh, hd], 'f32'],
-      kNormed: [[qk * n * nkv, hd], 'f32'],
+      qkv: [[n, (nh + 2 * nkv) * hd], 'f32'],
+      q: [[n, nh, hd], 'f32'],
       attn: [[n, nh * hd], 'f32'],
-      proj: [[n, H], 'f32'],
-      gate: [[n, I], 'f32'],
-      up: [[n, I], 'f32'],
+      gateUp: [[n, 2 * I], 'f32'],
       act: [[n, I], 'f32'],
       xLast: [[1, H], 'f32'],
       hLast: [[1, H], 'f32'],

@@ -1,6 +1,8 @@
 /**
- * A model's tensors uploaded to the GPU for the Transformer, one tensor at a time (the model never sits in
+ * A model's tensors uploaded to the GPU for the Transformer, one layer at a time (the model never sits in
  * memory whole). Matrices go up as f32, or as f16 on adapters with `shader-f16`; norms and biases stay f32.
+ * Projections that read the same input are stacked into one matrix so each takes one dispatch:
+ * W_q, W_k, W_v -> W_qkv and W_gate, W_up -> W_gate_up (rows in that order).
  */
 import { GpuError, ModelFormatError } from '../errors';
 import type { GpuContext } from '../gpu/context';
@@ -11,18 +13,13 @@ import type { ModelWeights } from './weights';
 
 export interface LayerTensors {
   inputNorm: Tensor; // (H)
-  wq: Tensor; // (nh*hd, H)
-  wk: Tensor; // (nkv*hd, H)
-  wv: Tensor; // (nkv*hd, H)
-  wo: Tensor; // (H, nh*hd)
-  bq?: Tensor; // (nh*hd)     qwen2
-  bk?: Tensor; // (nkv*hd)    qwen2
-  bv?: Tensor; // (nkv*hd)    qwen2
-  qNorm?: Tensor; // (hd)     qwen3
-  kNorm?: Tensor; // (hd)     qwen3
+  wqkv: Tensor; // ((nh + 2·nkv)·hd, H): rows of W_q, then W_k, then W_v
+  bqkv?: Tensor; // ((nh + 2·nkv)·hd)   qwen2
+  qNorm?: Tensor; // (hd)               qwen3
+  kNorm?: Tensor; // (hd)               qwen3
+  wo: Tensor; // (H, nh·hd)
   postNorm: Tensor; // (H)
-  wGate: Tensor; // (I, H)
-  wUp: Tensor; // (I, H)
+  wGateUp: Tensor; // (2·I, H): rows of W_gate, then W_up
   wDown: Tensor; // (H, I)
 }
 
@@ -54,52 +51,66 @@ export function chooseMatrixDtype(ctx: GpuContext, weights: ModelWeights, option
 export async function uploadWeights(ctx: GpuContext, weights: ModelWeights, matrixDtype: 'f32' | 'f16', label: string): Promise<GpuWeights> {
   const c = weights.config;
   const all: Tensor[] = [];
-  const H = c.hiddenSize, hd = c.headDim, nh = c.numHeads, nkv = c.numKvHeads, I = c.intermediateSize, V = c.vocabSize;
+  const { hiddenSize: H, headDim: hd, numHeads: nh, numKvHeads: nkv, intermediateSize: I, vocabSize: V } = c;
 
-  const upload = async (name: string, shape: number[]): Promise<Tensor> => {
-    const values = await weights.readF32(name);
-    const want = shape.reduce((a, b) => a * b, 1);
-    if (values.length !== want) {
-      const file = weights.tensors.get(name)?.file ?? 'model';
-      throw new ModelFormatError('tensor-shape', `${file}: tensor ${name} has ${values.length} values, expected (${shape.join(', ')}) = ${want}`);
+  /** Reads tensors (checking their sizes), stacks them in order, and uploads the result as one tensor. */
+  const upload = async (parts: [name: string, shape: number[]][], tensorName = parts[0][0]): Promise<Tensor> => {
+    const arrays: Float32Array[] = [];
+    for (const [name, shape] of parts) {
+      const values = await weights.readF32(name);
+      const want = shape.reduce((a, b) => a * b, 1);
+      if (values.length !== want) {
+        const file = weights.tensors.get(name)?.file ?? 'model';
+        throw new ModelFormatError('tensor-shape', `${file}: tensor ${name} has ${values.length} values, expected (${shape.join(', ')}) = ${want}`);
+      }
+      arrays.push(values);
     }
-    const matrix = shape.length === 2;
-    const dtype = matrix ? matrixDtype : 'f32';
-    ctx.checkBindingSize(`${label}: tensor ${name}`, want * (dtype === 'f16' ? 2 : 4));
-    const data = dtype === 'f16' ? toF16Bits(values) : new Float32Array(values);
-    const t = ctx.uploadTensor(`${label} ${name}`, shape, dtype, data);
+    const shape = [parts.reduce((a, [, s]) => a + s[0], 0), ...parts[0][1].slice(1)];
+    const total = arrays.reduce((a, v) => a + v.length, 0);
+    const dtype = shape.length === 2 ? matrixDtype : 'f32';
+    ctx.checkBindingSize(`${label}: tensor ${tensorName}`, total * (dtype === 'f16' ? 2 : 4));
+    const stacked = new Float32Array(total);
+    let at = 0;
+    for (const v of arrays) {
+      stacked.set(v, at);
+      at += v.length;
+    }
+    const t = ctx.uploadTensor(`${label} ${tensorName}`, shape, dtype, dtype === 'f16' ? toF16Bits(stacked) : stacked);
     all.push(t);
     return t;
   };
+  const one = (name: string, shape: number[]) => upload([[name, shape]]);
 
   const layers: LayerTensors[] = [];
+  const qw = nh * hd, kvw = nkv * hd;
   for (let i = 0; i < c.numLayers; i++) {
     const p = `model.layers.${i}.`;
     const layer: LayerTensors = {
-      inputNorm: await upload(`${p}input_layernorm.weight`, [H]),
-      wq: await upload(`${p}self_attn.q_proj.weight`, [nh * hd, H]),
-      wk: await upload(`${p}self_attn.k_proj.weight`, [nkv * hd, H]),
-      wv: await upload(`${p}self_attn.v_proj.weight`, [nkv * hd, H]),
-      wo: await upload(`${p}self_attn.o_proj.weight`, [H, nh * hd]),
-      postNorm: await upload(`${p}post_attention_layernorm.weight`, [H]),
-      wGate: await upload(`${p}mlp.gate_proj.weight`, [I, H]),
-      wUp: await upload(`${p}mlp.up_proj.weight`, [I, H]),
-      wDown: await upload(`${p}mlp.down_proj.weight`, [H, I]),
+      inputNorm: await one(`${p}input_layernorm.weight`, [H]),
+      wqkv: await upload(
+        [[`${p}self_attn.q_proj.weight`, [qw, H]], [`${p}self_attn.k_proj.weight`, [kvw, H]], [`${p}self_attn.v_proj.weight`, [kvw, H]]],
+        `${p}self_attn.qkv_proj.weight`,
+      ),
+      wo: await one(`${p}self_attn.o_proj.weight`, [H, qw]),
+      postNorm: await one(`${p}post_attention_layernorm.weight`, [H]),
+      wGateUp: await upload([[`${p}mlp.gate_proj.weight`, [I, H]], [`${p}mlp.up_proj.weight`, [I, H]]], `${p}mlp.gate_up_proj.weight`),
+      wDown: await one(`${p}mlp.down_proj.weight`, [H, I]),
     };
     if (c.attentionBias) {
-      layer.bq = await upload(`${p}self_attn.q_proj.bias`, [nh * hd]);
-      layer.bk = await upload(`${p}self_attn.k_proj.bias`, [nkv * hd]);
-      layer.bv = await upload(`${p}self_attn.v_proj.bias`, [nkv * hd]);
+      layer.bqkv = await upload(
+        [[`${p}self_attn.q_proj.bias`, [qw]], [`${p}self_attn.k_proj.bias`, [kvw]], [`${p}self_attn.v_proj.bias`, [kvw]]],
+        `${p}self_attn.qkv_proj.bias`,
+      );
     }
     if (c.qkNorm) {
-      layer.qNorm = await upload(`${p}self_attn.q_norm.weight`, [hd]);
-      layer.kNorm = await upload(`${p}self_attn.k_norm.weight`, [hd]);
+      layer.qNorm = await one(`${p}self_attn.q_norm.weight`, [hd]);
+      layer.kNorm = await one(`${p}self_attn.k_norm.weight`, [hd]);
     }
     layers.push(layer);
   }
-  const embed = await upload('model.embed_tokens.weight', [V, H]);
-  const finalNorm = await upload('model.norm.weight', [H]);
-  const lmHead = c.tieWordEmbeddings ? embed : await upload('lm_head.weight', [V, H]);
+  const embed = await one('model.embed_tokens.weight', [V, H]);
+  const finalNorm = await one('model.norm.weight', [H]);
+  const lmHead = c.tieWordEmbeddings ? embed : await one('lm_head.weight', [V, H]);
   return { embed, layers, finalNorm, lmHead, matrixDtype, all };
 }
 

@@ -5,11 +5,15 @@
  * One forward pass encodes every layer of every chunk of tokens into one command buffer, submits it once
  * and reads back either the logits (all rows or the last) or, for greedy decoding, only their argmax.
  *
- * Per layer, for n new tokens at positions start .. start+n-1 (x: residual stream (n, H)):
- *   h = rmsnorm(x) ; q = h·Wqᵀ (+bq) (n, nh·hd) ; k = h·Wkᵀ (+bk), v = h·Wvᵀ (+bv) (n, nkv·hd)
- *   [qwen3] q, k = rmsnorm per head ; q = rope(q) ; cache.k[start..] = rope(k) ; cache.v[start..] = v
- *   x += attention(q, cache)·Woᵀ ; h = rmsnorm(x) ; x += (silu(h·Wgateᵀ) ⊙ h·Wupᵀ)·Wdownᵀ
- * logits = rmsnorm(x)·Wlmᵀ (Wlm = the embedding when tied).
+ * Per layer, for n new tokens at positions start .. start+n-1 (x: residual stream (n, H)), 9 dispatches
+ * (10 with qwen2's biases):
+ *   h = rmsnorm(x)                          input_layernorm
+ *   qkv = h·W_qkvᵀ (+ b_qkv)                (n, (nh + 2·nkv)·hd), W_q|W_k|W_v stacked at load
+ *   q = rope(norm(q)); cache[start..] = rope(norm(k)), v       norm only for qwen3 (q_norm, k_norm)
+ *   x += attention(q, cache)·W_oᵀ           causal, grouped-query; the residual add folded into o_proj
+ *   h = rmsnorm(x)                          post_attention_layernorm
+ *   x += swiglu(h·W_gate_upᵀ)·W_downᵀ       W_gate|W_up stacked at load; residual folded into down_proj
+ * logits = rmsnorm(x)·W_lmᵀ (W_lm = the embedding when tied).
  */
 import { InvalidArgumentError } from '../errors';
 import type { LanguageModel } from '../decode/language-model';
@@ -22,7 +26,8 @@ import { Attention } from '../kernels/attention';
 import { Embedding } from '../kernels/embedding';
 import { Matmul } from '../kernels/matmul';
 import { RmsNorm } from '../kernels/rmsnorm';
-import { Rope, ropeTable } from '../kernels/rope';
+import { QkvSplit } from '../kernels/qkv';
+import { ropeTable } from '../kernels/rope';
 import { SwiGlu } from '../kernels/swiglu';
 import type { ModelConfig } from './config';
 import { KvCache } from './kv-cache';
@@ -51,7 +56,7 @@ interface Kernels {
   rmsnorm: RmsNorm;
   matmul: Matmul;
   add: AddInPlace;
-  rope: Rope;
+  qkv: QkvSplit;
   attention: Attention;
   swiglu: SwiGlu;
   argmax: Argmax;
@@ -89,12 +94,12 @@ export class Transformer implements LanguageModel {
     const maxBatch = opts.maxBatch ?? 64;
     if (!(maxLength >= 1) || !(maxBatch >= 1)) throw new InvalidArgumentError(`maxLength ${maxLength} and maxBatch ${maxBatch} must be ≥ 1`);
     const matrixDtype = chooseMatrixDtype(ctx, weights, opts.weightDtype ?? 'auto');
-    const [embedding, rmsnorm, matmul, add, rope, attention, swiglu, argmax] = await Promise.all([
+    const [embedding, rmsnorm, matmul, add, qkv, attention, swiglu, argmax] = await Promise.all([
       Embedding.create(ctx, { tableDtype: matrixDtype }),
       RmsNorm.create(ctx),
       Matmul.create(ctx, { weightDtype: matrixDtype }),
       AddInPlace.create(ctx),
-      Rope.create(ctx),
+      QkvSplit.create(ctx),
       Attention.create(ctx),
       SwiGlu.create(ctx),
       Argmax.create(ctx),
@@ -102,7 +107,7 @@ export class Transformer implements LanguageModel {
     const gpuWeights = await uploadWeights(ctx, weights, matrixDtype, label);
     const cache = new KvCache(ctx, label, c.numLayers, maxLength, c.numKvHeads, c.headDim);
     const table = ctx.uploadTensor(`${label} rope table`, [maxLength, c.headDim / 2, 2], 'f32', ropeTable(c, maxLength));
-    const kernels = { embedding, rmsnorm, matmul, add, rope, attention, swiglu, argmax };
+    const kernels = { embedding, rmsnorm, matmul, add, qkv, attention, swiglu, argmax };
     return new Transformer(ctx, c, gpuWeights, kernels, cache, table, maxBatch, label, opts.trace);
   }
 
@@ -204,7 +209,7 @@ export class Transformer implements LanguageModel {
 
   private encodeLayer(rec: CommandRecorder, l: number, s: Activations, start: number, traced: (name: string) => void): void {
     const c = this.config;
-    const { rmsnorm, matmul, add, rope, attention, swiglu } = this.kernels;
+    const { rmsnorm, matmul, add, qkv, attention, swiglu } = this.kernels;
     const L = this.weights.layers[l];
     const kv = this.cache.layers[l];
     const n = s.n;
@@ -212,36 +217,29 @@ export class Transformer implements LanguageModel {
     const tag = `layer ${l}`;
 
     rmsnorm.encode(rec, s.x, L.inputNorm, s.h, eps, `${tag} input_layernorm`);
-    matmul.encode(rec, s.h, L.wq, s.q, `${tag} q_proj`);
-    matmul.encode(rec, s.h, L.wk, s.k, `${tag} k_proj`);
-    matmul.encode(rec, s.h, L.wv, s.v, `${tag} v_proj`);
-    if (L.bq && L.bk && L.bv) {
-      add.encode(rec, s.q, L.bq, `${tag} q bias`);
-      add.encode(rec, s.k, L.bk, `${tag} k bias`);
-      add.encode(rec, s.v, L.bv, `${tag} v bias`);
-    }
-    let q = reshape(s.q, [n, c.numHeads, c.headDim]);
-    let k = reshape(s.k, [n, c.numKvHeads, c.headDim]);
-    if (L.qNorm && L.kNorm) {
-      rmsnorm.encode(rec, reshape(s.q, [n * c.numHeads, c.headDim]), L.qNorm, s.qNormed, eps, `${tag} q_norm`);
-      rmsnorm.encode(rec, reshape(s.k, [n * c.numKvHeads, c.headDim]), L.kNorm, s.kNormed, eps, `${tag} k_norm`);
-      q = reshape(s.qNormed, q.shape);
-      k = reshape(s.kNormed, k.shape);
-    }
-    rope.encodeInPlace(rec, q, this.ropeTable, start, `${tag} rope q`);
-    rope.encodeInto(rec, k, kv.k, start, this.ropeTable, start, `${tag} rope k`);
-    rec.copy(s.v.buffer, 0, kv.v.buffer, start * this.cache.rowBytes, n * this.cache.rowBytes);
-    attention.encode(rec, q, kv.k, kv.v, reshape(s.attn, q.shape), start, `${tag} attention`);
-    matmul.encode(rec, s.attn, L.wo, s.proj, `${tag} o_proj`);
-    add.encode(rec, s.x, s.proj, `${tag} attention residual`);
+    matmul.encode(rec, s.h, L.wqkv, s.qkv, { label: `${tag} qkv_proj` });
+    if (L.bqkv) add.encode(rec, s.qkv, L.bqkv, `${tag} qkv bias`);
+    qkv.encode(
+      rec,
+      {
+        qkv: reshape(s.qkv, [n, c.numHeads + 2 * c.numKvHeads, c.headDim]),
+        table: this.ropeTable,
+        q: s.q,
+        kCache: kv.k,
+        vCache: kv.v,
+        start,
+        norm: L.qNorm && L.kNorm ? { q: L.qNorm, k: L.kNorm, eps } : undefined,
+      },
+      `${tag} qkv split`,
+    );
+    attention.encode(rec, s.q, kv.k, kv.v, reshape(s.attn, s.q.shape), start, `${tag} attention`);
+    matmul.encode(rec, s.attn, L.wo, s.x, { accumulate: true, label: `${tag} o_proj + residual` });
     traced(`layers.${l}.attn_out`);
 
     rmsnorm.encode(rec, s.x, L.postNorm, s.h, eps, `${tag} post_attention_layernorm`);
-    matmul.encode(rec, s.h, L.wGate, s.gate, `${tag} gate_proj`);
-    matmul.encode(rec, s.h, L.wUp, s.up, `${tag} up_proj`);
-    swiglu.encode(rec, s.gate, s.up, s.act, `${tag} swiglu`);
-    matmul.encode(rec, s.act, L.wDown, s.proj, `${tag} down_proj`);
-    add.encode(rec, s.x, s.proj, `${tag} mlp residual`);
+    matmul.encode(rec, s.h, L.wGateUp, s.gateUp, { label: `${tag} gate_up_proj` });
+    swiglu.encode(rec, s.gateUp, s.act, `${tag} swiglu`);
+    matmul.encode(rec, s.act, L.wDown, s.x, { accumulate: true, label: `${tag} down_proj + residual` });
     traced(`layers.${l}.out`);
   }
 
@@ -256,7 +254,7 @@ export class Transformer implements LanguageModel {
     }
     const h = rows < n ? s.hLast : s.h;
     this.kernels.rmsnorm.encode(rec, x, this.weights.finalNorm, h, this.config.rmsNormEps, 'model.norm');
-    this.kernels.matmul.encode(rec, h, this.weights.lmHead, s.logits, 'lm_head');
+    this.kernels.matmul.encode(rec, h, this.weights.lmHead, s.logits, { label: 'lm_head' });
     if (output === 'logits') return rec.readback(s.logits.buffer, 0, rows * this.vocabSize * 4);
     this.kernels.argmax.encode(rec, s.logits, s.argmaxIds, s.argmaxScratch, 'argmax');
     return rec.readback(s.argmaxIds.buffer, 0, rows * 4);
