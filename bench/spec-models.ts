@@ -3,10 +3,10 @@
  * benchmark only needs two LanguageModels, a way to encode prompts, and a name for the report.
  *
  * FORESIGHT_SPEC_BACKEND:
- *   cpu  (default until the GPU path below is wired): the fixture pair public/models/tiny-{target,draft}
- *        on the CPU reference transformer. Proves the harness; a CPU pass costs time proportional to
- *        its tokens, so speculation cannot pay there.
- *   gpu: the fixture pair on the WebGPU Transformer (Dawn in Node). Fill in `loadGpuModel`.
+ *   gpu (default): the fixture pair public/models/tiny-{target,draft} on the WebGPU Transformer, Dawn in
+ *        Node (SwiftShader here; FORESIGHT_VK_ICD=system on a machine with a real GPU, see src/gpu/node-gpu.ts).
+ *   cpu: the same pair on the CPU reference transformer. Proves the harness; a CPU pass costs time
+ *        proportional to its tokens, so speculation cannot pay there.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,8 +30,9 @@ export interface SpecPair {
 const MODELS = join(import.meta.dirname, '..', 'public', 'models');
 
 export async function loadSpecPair(): Promise<SpecPair> {
-  const backend = process.env.FORESIGHT_SPEC_BACKEND ?? 'cpu';
-  const load = backend === 'gpu' ? loadGpuModel : loadCpuModel;
+  const backend = process.env.FORESIGHT_SPEC_BACKEND ?? 'gpu';
+  const gpu = backend === 'gpu' ? await gpuLoader() : undefined;
+  const load = gpu?.load ?? loadCpuModel;
   const [targetDir, draftDir] = [join(MODELS, 'tiny-target'), join(MODELS, 'tiny-draft')];
   const [tt, td] = await Promise.all([loadTokenizer(targetDir), loadTokenizer(draftDir)]);
   const [tw, dw] = await Promise.all([loadModelPath(targetDir), loadModelPath(draftDir)]);
@@ -44,13 +45,14 @@ export async function loadSpecPair(): Promise<SpecPair> {
   const draft = await load(dw);
   return {
     name: 'tiny-target + tiny-draft',
-    backend: backend === 'gpu' ? 'webgpu' : 'cpu-reference',
+    backend: gpu?.description ?? 'cpu-reference',
     target: target.model,
     draft: draft.model,
     encode: (text) => tt.encodePrompt(text),
     dispose: () => {
       target.model.dispose();
       draft.model.dispose();
+      gpu?.dispose();
     },
   };
 }
@@ -59,14 +61,17 @@ async function loadCpuModel(weights: ModelWeights): Promise<{ model: LanguageMod
   return { model: await ReferenceModel.load(weights, { maxLength: 512 }) };
 }
 
-/**
- * For the integrator: the WebGPU Transformer in Node, e.g.
- *   const ctx = await createNodeGpuContext();            // src/gpu/node-gpu.ts
- *   return { model: await Transformer.load(ctx, weights, { maxLength: 512 }) };  // src/model/transformer.ts
- * (left unwired here while the Transformer is not yet committed).
- */
-async function loadGpuModel(_weights: ModelWeights): Promise<{ model: LanguageModel }> {
-  throw new Error('FORESIGHT_SPEC_BACKEND=gpu: wire loadGpuModel in bench/spec-models.ts to the WebGPU Transformer');
+/** The WebGPU Transformer on one shared Dawn device; imported lazily so the CPU backend needs no GPU. */
+async function gpuLoader() {
+  const { createNodeGpuContext } = await import('../src/gpu/node-gpu');
+  const { Transformer } = await import('../src/model/transformer');
+  const ctx = await createNodeGpuContext();
+  const p = ctx.profile;
+  return {
+    description: `webgpu (${p.vendor} ${p.architecture}${p.description ? ', ' + p.description : ''}${p.f16 ? ', f16' : ''})`,
+    load: async (weights: ModelWeights) => ({ model: (await Transformer.load(ctx, weights, { maxLength: 512 })) as LanguageModel }),
+    dispose: () => ctx.destroy(),
+  };
 }
 
 async function loadTokenizer(dir: string): Promise<TextTokenizer> {

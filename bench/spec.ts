@@ -199,7 +199,10 @@ function printTable(rows: Row[]) {
   for (const row of cells.slice(1)) console.log(line(row));
 }
 
-main().catch((err) => {
+// awaited at top level: vite-node closes its module server once this module has evaluated
+try {
+  await main();
+} catch (err) {
   console.error(err);
   process.exit(1);
-});
+}
