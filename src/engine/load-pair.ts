@@ -1,5 +1,5 @@
 /**
- * The real PairLoader: model files through the cache (src/cache: download, resume, integrity), weights
+ * The real PairLoader: model files (through the cache, src/cache: download, resume, integrity), weights
  * through the parsers (src/model: safetensors / GGUF → ModelWeights), the tokenizer from the model's
  * own files, and a `ModelBuilder` that turns weights into a LanguageModel on some device. The builder
  * is the one platform-specific part: WebGPU in the browser worker, Dawn in Node, the CPU reference
@@ -20,20 +20,41 @@ import type { LoadOptions, ModelSourceSpec } from './types';
 /** Weights → a LanguageModel on a device (uploads tensor by tensor; the weights object can go afterwards). */
 export type ModelBuilder = (weights: ModelWeights, name: string) => Promise<LanguageModel>;
 
-export interface CachePairLoaderOptions {
-  cache: ModelCache;
+/** A model's files: through the cache (`cache.load`), or from wherever else they are (Node: a local folder). */
+export type ModelFiles = CachedFiles;
+export type OpenModelFiles = (source: ModelSourceSpec, context: LoadContext) => Promise<ModelFiles>;
+
+export interface PairLoaderOptions {
+  openFiles: OpenModelFiles;
   buildModel: ModelBuilder;
 }
 
-export function cachePairLoader({ cache, buildModel }: CachePairLoaderOptions): PairLoader {
+/** Files through a model cache (download, resume, integrity checks). */
+export function fromCache(cache: ModelCache): OpenModelFiles {
+  return (source, context) => cache.load(source, { onProgress: context.onProgress, signal: context.signal });
+}
+
+export function modelPairLoader({ openFiles, buildModel }: PairLoaderOptions): PairLoader {
   return async (options: LoadOptions, context: LoadContext): Promise<LoadedPair> => {
     const built: LoadedModel[] = [];
+    const loadOne = async (source: ModelSourceSpec) => {
+      const files = await openFiles(source, context);
+      const weights = files.format === 'gguf' ? await loadGguf(files.weights[0]) : await loadHfModel(async (name) => files.files.get(name), files.id);
+      const tokenizer = await tokenizerOf(files);
+      if (tokenizer.vocabSize > weights.config.vocabSize) {
+        throw new ModelFormatError(
+          'config-mismatch',
+          `${files.id}: tokenizer.json has ${tokenizer.vocabSize} tokens but the model's vocabulary holds ${weights.config.vocabSize}`,
+        );
+      }
+      const loaded: LoadedModel = { name: files.id, model: await buildModel(weights, files.id) };
+      built.push(loaded);
+      return { tokenizer, loaded };
+    };
     try {
-      const target = await loadOne(cache, buildModel, options.target, context);
-      built.push(target.loaded);
-      const draft = options.draft === undefined ? undefined : await loadOne(cache, buildModel, options.draft, context);
+      const target = await loadOne(options.target);
+      const draft = options.draft === undefined ? undefined : await loadOne(options.draft);
       if (draft) {
-        built.push(draft.loaded);
         checkPairing(pairingSide(target.loaded, target.tokenizer), pairingSide(draft.loaded, draft.tokenizer));
       }
       return {
@@ -51,21 +72,7 @@ export function cachePairLoader({ cache, buildModel }: CachePairLoaderOptions): 
   };
 }
 
-async function loadOne(cache: ModelCache, buildModel: ModelBuilder, source: ModelSourceSpec, context: LoadContext) {
-  const files = await cache.load(source, { onProgress: context.onProgress, signal: context.signal });
-  const weights = files.format === 'gguf' ? await loadGguf(files.weights[0]) : await loadHfModel(async (name) => files.files.get(name), files.id);
-  const tokenizer = await tokenizerOf(files);
-  if (tokenizer.vocabSize > weights.config.vocabSize) {
-    throw new ModelFormatError(
-      'config-mismatch',
-      `${files.id}: tokenizer.json has ${tokenizer.vocabSize} tokens but the model's vocabulary holds ${weights.config.vocabSize}`,
-    );
-  }
-  const model = await buildModel(weights, files.id);
-  return { tokenizer, loaded: { name: files.id, model } satisfies LoadedModel };
-}
-
-async function tokenizerOf(files: CachedFiles): Promise<TextTokenizer> {
+async function tokenizerOf(files: ModelFiles): Promise<TextTokenizer> {
   const json = async (name: string) => {
     const text = await files.text(name);
     if (text === undefined) return undefined;

@@ -8,11 +8,11 @@
 import { openBrowserCache } from '../cache/index';
 import { cpuModelBuilder } from '../engine/cpu-builder';
 import { Engine } from '../engine/engine';
-import { cachePairLoader, type ModelBuilder } from '../engine/load-pair';
+import { fromCache, modelPairLoader, type ModelBuilder } from '../engine/load-pair';
 import { exposeEngine } from './host';
 
 export const defaultModelBuilder: ModelBuilder = cpuModelBuilder;
 
 export function hostDefaultEngine(): void {
-  exposeEngine(new Engine(cachePairLoader({ cache: openBrowserCache(), buildModel: defaultModelBuilder })));
+  exposeEngine(new Engine(modelPairLoader({ openFiles: fromCache(openBrowserCache()), buildModel: defaultModelBuilder })));
 }
