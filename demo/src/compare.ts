@@ -1,6 +1,7 @@
 /**
  * Side by side: the same prompt and settings decoded plainly (drafting 'none') and speculatively, one after
- * the other (the engine runs one generation at a time), then the measured speed-up.
+ * the other (the engine runs one generation at a time), then the measured speed-up: decode tokens/s of
+ * each (prefill excluded), after an untimed warm-up of both.
  */
 import type { GenerateOptions } from 'foresight';
 import { byId, h } from './dom';
@@ -21,7 +22,6 @@ export async function runComparison(engine: Generator, options: GenerateOptions,
   panel.hidden = false;
   byId('compare-spec-title').textContent = `Speculative (${speculativeLabel})`;
   figure.dataset.state = 'running';
-  figure.textContent = 'Running plain decoding…';
   const plainOut = byId('compare-plain');
   const specOut = byId('compare-spec');
   plainOut.replaceChildren();
@@ -33,6 +33,14 @@ export async function runComparison(engine: Generator, options: GenerateOptions,
     out.append(span);
     return new TokenStream(span, out);
   };
+  // A short untimed run of each first, so that shader compilation and first-use costs fall on neither side.
+  figure.textContent = 'Warming up…';
+  for (const drafting of ['none', options.drafting] as const) {
+    for await (const chunk of engine.generate({ ...options, drafting, maxNewTokens: 2 })) {
+      if (chunk.finishReason === 'abort') return stopped(figure);
+    }
+  }
+  figure.textContent = 'Running plain decoding…';
   const plain = await runGeneration(engine, { ...options, drafting: 'none' }, { tokens: into(plainOut), stats: byId('compare-plain-stats') });
   if (plain.finishReason === 'abort') return stopped(figure);
   figure.textContent = 'Running speculative decoding…';

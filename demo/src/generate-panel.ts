@@ -49,6 +49,9 @@ export class GeneratePanel {
     });
     this.compareButton.addEventListener('click', () => void this.compare());
     this.stopButton.addEventListener('click', () => this.running?.abort());
+    document.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && this.running) this.running.abort();
+    });
     byId('clear-chat').addEventListener('click', () => this.clear());
     for (const radio of this.modeRadios()) radio.addEventListener('change', () => this.clear());
     showStats(byId('stats'), undefined);
