@@ -138,6 +138,22 @@ describe('demo on the embedded fixture pair', () => {
     expect(pageErrors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e))).toEqual([]);
   });
 
+  it('loads a model from local files (no draft) and generates with prompt lookup', async () => {
+    const dir = 'public/models/tiny-target';
+    const files = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'model.safetensors'];
+    await page.selectOption('#source-kind', 'files');
+    await page.setInputFiles('#target-files', files.map((f) => `${dir}/${f}`));
+    await page.click('#load');
+    await waitOrExplain(page, '#load-status[data-state="ready"]', 60_000);
+    expect(await page.locator('#model-info').innerText()).toMatch(/draft\s+none/);
+    await page.selectOption('#drafting', 'prompt-lookup');
+    await setField(page, '#max-tokens', '8');
+    await page.click('#generate');
+    await waitOrExplain(page, '#stats[data-finish="length"], #stats[data-finish="stop"]', 60_000);
+    expect(await tokenCount(page)).toBeGreaterThan(0);
+    await page.selectOption('#source-kind', 'preset');
+  });
+
   it('fits a phone-width screen without horizontal scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -128,7 +128,9 @@ export class GeneratePanel {
     if (!engine || this.running || text.trim() === '') return;
     const settings = readSettings();
     const chat = this.mode() === 'chat';
-    const drafting = settings.drafting === 'none' || settings.drafting === undefined ? this.info?.drafting ?? 'model' : settings.drafting;
+    // Comparing plain with plain says nothing: with drafting 'none' selected, speculate with what is loaded.
+    const fallback = this.info?.draft ? 'model' : 'prompt-lookup';
+    const drafting = settings.drafting === 'none' || settings.drafting === undefined ? fallback : settings.drafting;
     const k = settings.speculative?.k ?? 4;
     await this.exclusive(async (signal) => {
       const base: GenerateOptions = { ...settings, drafting, signal, ...(chat ? { messages: [...this.history, { role: 'user', content: text }] } : { prompt: text }) };
