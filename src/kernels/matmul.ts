@@ -4,10 +4,12 @@
  *   x (M, K) f32, W (N, K) f32 or f16, y (M, N) f32
  *
  * Variants (shaders/matmul_rows.wgsl, shaders/matmul_splitk.wgsl), each with an M = 1 entry point:
- * - `rows`: one invocation per 4 outputs (× 4 tokens), barrier-free. SwiftShader for every M, and the
- *   many-token (prefill) choice elsewhere.
- * - `splitk`: one workgroup per 4 outputs (× 4 tokens), threads split K, reduction at the end. GPUs and
- *   lavapipe for M ≤ 16 (decode and speculative verification).
+ * - `rows`: one invocation per 4 outputs (× 4 tokens), barrier-free. SwiftShader for every M, lavapipe
+ *   for M > 1, and the many-token (prefill) choice on GPUs.
+ * - `splitk`: one workgroup per 4 outputs (× 4 tokens), threads split K, reduction at the end. GPUs for
+ *   M ≤ 16 (decode and speculative verification), lavapipe for M = 1.
+ * Measured choices for SwiftShader and lavapipe (bench/kernels.ts); the GPU choice is the usual one for
+ * memory-bound matvec (coalesced loads along K), not yet measured here.
  */
 import { GpuError, InvalidArgumentError } from '../errors';
 import type { GpuContext } from '../gpu/context';
@@ -36,6 +38,7 @@ export interface MatmulOptions {
 
 export function chooseMatmulVariant(kind: GpuContext['profile']['kind'], m: number): MatmulVariant {
   if (kind === 'swiftshader') return 'rows';
+  if (kind === 'llvmpipe') return m === 1 ? 'splitk' : 'rows';
   return m <= SPLITK_MAX_M ? 'splitk' : 'rows';
 }
 
@@ -59,7 +62,7 @@ export class Matmul {
     }
     const wanted: MatmulVariant[] = opts.variant
       ? [opts.variant]
-      : [...new Set([chooseMatmulVariant(ctx.profile.kind, 1), chooseMatmulVariant(ctx.profile.kind, SPLITK_MAX_M + 1)])];
+      : [...new Set([1, 2, SPLITK_MAX_M + 1].map((m) => chooseMatmulVariant(ctx.profile.kind, m)))];
     const flags = { F16: weightDtype === 'f16', SUBGROUPS: ctx.profile.subgroups };
     const constants = { WG };
     const pipelines: Partial<Record<MatmulVariant, Pipelines>> = {};
