@@ -4,74 +4,25 @@
  * (names, layouts, the Llama Q/K permutation, dequantization) and the forward pass (RoPE convention and scaling,
  * GQA, q/k norm, biases, tied embeddings).
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../src/model/byte-source';
 import { permuteQk } from '../../src/model/gguf-permute';
 import { loadGguf } from '../../src/model/load-gguf';
 import { loadHfModel } from '../../src/model/load-safetensors';
 import { ReferenceModel } from '../../src/model/reference';
-import type { TensorDtype } from '../../src/model/weights';
 import { maxAbsDiff } from '../utils/compare';
 import { runOracle } from '../utils/llama-oracle';
-import { type GgufExportOptions, memoryFolder, modelToGguf, modelToHf, roundModel, writeTempFiles } from '../utils/model-files';
+import { type GgufExportOptions, memoryFolder, modelToGguf, modelToHf } from '../utils/model-files';
+import { MAX_DP, ORACLE_CASES, cleanupCases, prepareCase, promptFor, writeTempGguf } from '../utils/oracle-cases';
 import { compareWithOracle } from '../utils/oracle-check';
-import { type RandomModelSpec, SHAPES, randomModel } from '../utils/random-model';
-import { Rng } from '../utils/rng';
+import { SHAPES, randomModel } from '../utils/random-model';
 
-const PROMPT_LENGTH = 16;
-const GREEDY_TOKENS = 32;
-const MAX_DP = 1e-3;
-
-interface Case {
-  name: string;
-  spec: RandomModelSpec;
-  seed: number;
-  /** GGUF storage of 2-D tensors; the HF export stores the same (rounded) values. */
-  dtype: 'f32' | 'f16';
-  /** Quantized tensors (GGUF only; the HF export holds their dequantized values in f32). */
-  quantized?: Record<string, TensorDtype>;
-}
-
-const CASES: Case[] = [
-  { name: 'llama f32', spec: SHAPES.llama, seed: 1, dtype: 'f32' },
-  { name: 'llama f16', spec: SHAPES.llama, seed: 2, dtype: 'f16' },
-  { name: 'qwen2 f32', spec: SHAPES.qwen2, seed: 3, dtype: 'f32' },
-  { name: 'qwen2 f16', spec: SHAPES.qwen2, seed: 4, dtype: 'f16' },
-  { name: 'qwen3 f32', spec: SHAPES.qwen3, seed: 5, dtype: 'f32' },
-  { name: 'qwen3 f16', spec: SHAPES.qwen3, seed: 6, dtype: 'f16' },
-  { name: 'llama, Llama 3 rope scaling, tied, 4:1 GQA, f32', spec: SHAPES.llama3Scaled, seed: 7, dtype: 'f32' },
-  // Only the (untied) embeddings are quantized: llama.cpp dequantizes them exactly (get_rows), while quantized
-  // matmul weights make it quantize the activations too (to Q8_0), which alone moves p by ~1e-2.
-  { name: 'llama, Q8_0 embeddings, f32', spec: SHAPES.llama, seed: 8, dtype: 'f32', quantized: { 'model.embed_tokens.weight': 'q8_0' } },
-  { name: 'qwen2, Q4_0 embeddings, f32', spec: SHAPES.qwen2, seed: 9, dtype: 'f32', quantized: { 'model.embed_tokens.weight': 'q4_0' } },
-];
-
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-async function ggufOnDisk(bytes: Uint8Array): Promise<string> {
-  const dir = await writeTempFiles(new Map([['model.gguf', bytes]]));
-  dirs.push(dir);
-  return join(dir, 'model.gguf');
-}
-
-function promptFor(seed: number, vocab: number): number[] {
-  return [1, ...new Rng(1000 + seed).ints(PROMPT_LENGTH - 1, vocab)];
-}
+afterAll(cleanupCases);
 
 describe('CPU reference vs llama.cpp on random models', () => {
-  for (const c of CASES) {
+  for (const c of ORACLE_CASES) {
     it(c.name, async () => {
-      let model = randomModel(c.spec, c.seed);
-      if (c.dtype === 'f16') model = roundModel(model, 'f16');
-      for (const [name, q] of Object.entries(c.quantized ?? {})) model = roundModel(model, q, (n) => n === name);
-      const gguf = modelToGguf(model, { dtype: c.dtype, overrides: c.quantized });
-      const prompt = promptFor(c.seed, model.config.vocabSize);
-      const oracle = await runOracle(await ggufOnDisk(gguf), prompt, GREEDY_TOKENS, model.config.vocabSize);
+      const { model, gguf, prompt, oracle } = await prepareCase(c);
 
       const fromGguf = await ReferenceModel.load(await loadGguf(bytesSource('model.gguf', gguf)), { maxLength: 64 });
       const r = await compareWithOracle(fromGguf, prompt, oracle);
@@ -95,7 +46,7 @@ describe('the comparison has teeth: layout mistakes fail it', () => {
 
   async function maxDpAgainst(ggufOpts: Partial<GgufExportOptions>, repermuteAfterLoad: boolean) {
     const bytes = modelToGguf(model, { dtype: 'f32', ...ggufOpts });
-    const oracle = await runOracle(await ggufOnDisk(bytes), prompt, 8, model.config.vocabSize);
+    const oracle = await runOracle(await writeTempGguf(bytes), prompt, 8, model.config.vocabSize);
     const weights = await loadGguf(bytesSource('model.gguf', modelToGguf(model, { dtype: 'f32' })));
     const c = weights.config;
     // A loader that forgot to undo the permutation hands out the GGUF row order.
