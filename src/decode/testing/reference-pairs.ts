@@ -6,10 +6,8 @@
  * scaled down in the target so the two agree often (self-speculation by layer skipping, a realistic
  * draft); 'independent' has unrelated weights (frequent rejections); 'same' has the target's weights.
  */
-import { randomModel, type RandomModelSpec } from '../../../test/utils/random-model';
-import type { ModelConfig } from '../../model/config';
+import { inMemoryWeights, randomModel, type RandomModel, type RandomModelSpec } from '../../../test/utils/random-model';
 import { ReferenceModel } from '../../model/reference';
-import type { ModelWeights, TensorInfo } from '../../model/weights';
 import { instrument, type Instrumented } from './instrumented';
 
 export interface Pair {
@@ -53,8 +51,9 @@ export const SMALL_SPEC: RandomModelSpec = {
   numKvHeads: 1,
 };
 
-export async function referencePair(opts: PairOptions = {}): Promise<Pair> {
-  const { seed = 1, draftKind = 'layers', draftLayers = 1, laterLayerScale = 0.3, maxLength = 160, argmax = false } = opts;
+/** The target and draft weights of a pair (see PairOptions), for any LanguageModel implementation. */
+export function pairModels(opts: PairOptions = {}): { target: RandomModel; draft: RandomModel } {
+  const { seed = 1, draftKind = 'layers', draftLayers = 1, laterLayerScale = 0.3, maxLength = 160 } = opts;
   const spec = { ...PAIR_SPEC, ...opts.spec, maxPositionEmbeddings: maxLength };
   const t = randomModel(spec, seed);
   let d = t;
@@ -62,18 +61,26 @@ export async function referencePair(opts: PairOptions = {}): Promise<Pair> {
     for (let i = draftLayers; i < spec.numLayers; i++) {
       for (const w of ['self_attn.o_proj.weight', 'mlp.down_proj.weight']) scale(t.tensors.get(`model.layers.${i}.${w}`)!, laterLayerScale);
     }
-    d = { config: { ...t.config, numLayers: draftLayers }, tensors: t.tensors };
+    const kept = [...t.tensors].filter(([name]) => !/^model\.layers\.(\d+)\./.test(name) || Number(name.split('.')[2]) < draftLayers);
+    d = { config: { ...t.config, numLayers: draftLayers }, tensors: new Map(kept) };
   } else if (draftKind === 'independent') {
     d = randomModel({ ...spec, numLayers: Math.max(1, spec.numLayers - 1) }, seed + 1000);
   }
   if (opts.logitScale !== undefined) {
     for (const m of draftKind === 'independent' ? [t, d] : [t]) scale(m.tensors.get(m.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight')!, opts.logitScale);
   }
-  const load = (m: typeof t) => ReferenceModel.load(inMemoryWeights(m.config, m.tensors), { maxLength });
+  return { target: t, draft: d };
+}
+
+/** A pair on the CPU reference transformer. */
+export async function referencePair(opts: PairOptions = {}): Promise<Pair> {
+  const { maxLength = 160, argmax = false } = opts;
+  const { target, draft } = pairModels(opts);
+  const load = (m: RandomModel) => ReferenceModel.load(inMemoryWeights(m), { maxLength });
   return {
-    target: instrument(await load(t), { argmax }),
-    draft: instrument(await load(d), { argmax }),
-    freshTarget: () => load(t),
+    target: instrument(await load(target), { argmax }),
+    draft: instrument(await load(draft), { argmax }),
+    freshTarget: () => load(target),
   };
 }
 
@@ -82,19 +89,4 @@ export const smallPair = (): Promise<Pair> =>
 
 function scale(x: Float32Array, s: number) {
   for (let i = 0; i < x.length; i++) x[i] *= s;
-}
-
-/** ModelWeights over tensors already in memory (f32, canonical layout). */
-export function inMemoryWeights(config: ModelConfig, tensors: Map<string, Float32Array>): ModelWeights {
-  const infos = new Map<string, TensorInfo>();
-  for (const [name, values] of tensors) infos.set(name, { name, shape: [values.length], dtype: 'f32', file: 'random' });
-  return {
-    config,
-    tensors: infos,
-    async readF32(name) {
-      const v = tensors.get(name);
-      if (!v) throw new Error(`random model has no tensor ${name}`);
-      return v;
-    },
-  };
 }
