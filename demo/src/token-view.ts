@@ -47,9 +47,23 @@ export class TokenStream {
     const kinds = [...new Set(provenance)];
     const kind = kinds.length === 1 ? kinds[0] : kinds.length === 0 ? 'target' : 'mixed';
     const span = h('span', { class: `tok tok-${kind}`, title: describe(provenance) }, text);
+    if (kind === 'mixed') span.style.background = bands(provenance);
     this.cursor.before(span);
     if (stick) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
+}
+
+/**
+ * A mixed step's background: one band per token in step order (drafts first, the target's token last),
+ * each as wide as its share of the step's tokens (not of its characters, which are not known).
+ */
+function bands(provenance: TokenProvenance[]): string {
+  const stops = provenance.map((p, i) => {
+    const from = (100 * i) / provenance.length;
+    const to = (100 * (i + 1)) / provenance.length;
+    return `var(--${p}-bg) ${from.toFixed(1)}% ${to.toFixed(1)}%`;
+  });
+  return `linear-gradient(90deg, ${stops.join(', ')})`;
 }
 
 function describe(provenance: TokenProvenance[]): string {
