@@ -2,7 +2,8 @@
  * The page-facing API end to end, in Debian's Chromium: the library built, packed, installed into a
  * fresh Vite app from its tarball (npm import), and loaded by a script tag from another origin (CDN),
  * each streaming generations from the fixture pair (public/models/tiny-target + tiny-draft) through the
- * default worker: IndexedDB cache → safetensors parser → model → speculative decoder → text.
+ * default worker: IndexedDB cache → safetensors parser → WebGPU Transformer (SwiftShader here) →
+ * speculative decoder → text.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -34,7 +35,7 @@ const PAGES = [
   { kind: 'script tag from a CDN', path: '/script/index.html', lib: 'Foresight' },
 ] as const;
 
-async function openPage(path: string, lib: string): Promise<Page> {
+async function openPage(path: string, lib: string, device: 'webgpu' | 'cpu' = 'webgpu'): Promise<Page> {
   const page = await site.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -42,14 +43,14 @@ async function openPage(path: string, lib: string): Promise<Page> {
   await page.waitForFunction(() => document.title === 'ready' || document.title === 'missing', undefined, { timeout: 15_000 });
   expect(errors).toEqual([]);
   await page.evaluate(
-    async ({ lib, target, draft }) => {
+    async ({ lib, target, draft, device }) => {
       const F = (window as unknown as Record<string, Lib>)[lib];
       const engine = await F.createEngine();
       const progress: number[] = [];
-      await engine.load({ target, draft, onProgress: (p) => progress.push(p.overall.bytesDone) });
+      await engine.load({ target, draft, device, onProgress: (p) => progress.push(p.overall.bytesDone) });
       Object.assign(window, { engine, progress });
     },
-    { lib, target: site.target, draft: site.draft },
+    { lib, target: site.target, draft: site.draft, device },
   );
   return page;
 }
@@ -73,7 +74,7 @@ describe.each(PAGES)('$kind', ({ path, lib }) => {
       const whole = await engine.generateText(options);
       return { chunks, whole, info: engine.info(), progressEvents: progress.length };
     }, text);
-    expect(r.info).toMatchObject({ drafting: 'model', hasChatTemplate: true, vocabSize: 2048, contextLength: 512, eosTokenIds: [2, 5] });
+    expect(r.info).toMatchObject({ device: 'webgpu', drafting: 'model', hasChatTemplate: true, vocabSize: 2048, contextLength: 512, eosTokenIds: [2, 5] });
     expect(r.progressEvents).toBeGreaterThan(0);
     const beforeEnd = r.chunks.filter((c) => !c.finishReason);
     expect(beforeEnd.length).toBeGreaterThan(1);
@@ -162,14 +163,16 @@ test('the Vite app bundled the worker into its own build', () => {
   expect(site.appAssets.some((f) => /^worker-.*\.js$/.test(f))).toBe(true);
 });
 
-test('ESM build from a CDN (no bundler): the cross-origin worker starts through a same-origin blob', async () => {
-  const page = await openPage('/cdn-esm/index.html', 'foresight');
+test('ESM build from a CDN (no bundler): the cross-origin worker starts through a same-origin blob; CPU device', async () => {
+  const page = await openPage('/cdn-esm/index.html', 'foresight', 'cpu');
   try {
-    const r = await page.evaluate(async () => {
+    const { text, greedy_32 } = golden.cases[0];
+    const r = await page.evaluate(async (prompt) => {
       const { engine } = window as unknown as PageWindow;
-      return engine.generateText({ prompt: 'the cat', maxNewTokens: 5 });
-    });
-    expect(r.tokens).toHaveLength(5);
+      return { info: engine.info(), result: await engine.generateText({ prompt, maxNewTokens: 8, drafting: 'none' }) };
+    }, text);
+    expect(r.info?.device).toBe('cpu');
+    expect(r.result.tokens).toEqual(greedy_32.slice(0, 8));
   } finally {
     await page.close();
   }

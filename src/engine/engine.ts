@@ -57,6 +57,7 @@ export class Engine {
     return {
       target: pair.target.name,
       draft: pair.draft?.name,
+      device: pair.device,
       vocabSize: pair.target.model.vocabSize,
       contextLength: Math.min(pair.target.model.maxLength, pair.draft?.model.maxLength ?? Infinity),
       drafting: this.drafting,

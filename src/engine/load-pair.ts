@@ -15,10 +15,10 @@ import { loadHfModel } from '../model/load-safetensors';
 import type { ModelWeights } from '../model/weights';
 import { TextTokenizer } from '../tokenizer/tokenizer';
 import type { LoadContext, LoadedModel, LoadedPair, PairLoader } from './pair';
-import type { LoadOptions, ModelSourceSpec } from './types';
+import type { Device, LoadOptions, ModelSourceSpec } from './types';
 
 /** Weights → a LanguageModel on a device (uploads tensor by tensor; the weights object can go afterwards). */
-export type ModelBuilder = (weights: ModelWeights, name: string) => Promise<LanguageModel>;
+export type ModelBuilder = (weights: ModelWeights, name: string, device: Device) => Promise<LanguageModel>;
 
 /** A model's files: through the cache (`cache.load`), or from wherever else they are (Node: a local folder). */
 export type ModelFiles = CachedFiles;
@@ -47,7 +47,7 @@ export function modelPairLoader({ openFiles, buildModel }: PairLoaderOptions): P
           `${files.id}: tokenizer.json has ${tokenizer.vocabSize} tokens but the model's vocabulary holds ${weights.config.vocabSize}`,
         );
       }
-      const loaded: LoadedModel = { name: files.id, model: await buildModel(weights, files.id) };
+      const loaded: LoadedModel = { name: files.id, model: await buildModel(weights, files.id, options.device ?? 'webgpu') };
       built.push(loaded);
       return { tokenizer, loaded };
     };
@@ -59,6 +59,7 @@ export function modelPairLoader({ openFiles, buildModel }: PairLoaderOptions): P
       }
       return {
         tokenizer: target.tokenizer,
+        device: options.device ?? 'webgpu',
         target: target.loaded,
         draft: draft?.loaded,
         dispose() {

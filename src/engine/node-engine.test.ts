@@ -1,6 +1,6 @@
 /**
  * The Engine in Node on the fixture pair (public/models), through the real loader: local folders read in
- * place, or HTTP through the directory cache; CPU reference models (until the Dawn builder is wired).
+ * place, or HTTP through the directory cache; models on the CPU reference and on WebGPU (Dawn).
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,11 +28,11 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-describe('createNodeEngine (fixture pair, CPU reference)', () => {
+describe('createNodeEngine (fixture pair)', () => {
   test('local folders: speculative greedy output is the target’s golden greedy output, streamed', async () => {
     const engine = createNodeEngine({ cacheDir: join(tmp, 'cache-local') });
-    const info = await engine.load({ target, draft });
-    expect(info).toMatchObject({ vocabSize: 2048, contextLength: 512, drafting: 'model', eosTokenIds: [2, 5] });
+    const info = await engine.load({ target, draft, device: 'cpu' });
+    expect(info).toMatchObject({ device: 'cpu', vocabSize: 2048, contextLength: 512, drafting: 'model', eosTokenIds: [2, 5] });
     const { text, greedy_32 } = golden.cases[1];
     let streamed = '';
     const tokens: number[] = [];
@@ -48,14 +48,22 @@ describe('createNodeEngine (fixture pair, CPU reference)', () => {
     await engine.dispose();
   });
 
+  test('on WebGPU (Dawn): the same golden tokens, with speculative decoding', async () => {
+    const engine = createNodeEngine({ cacheDir: join(tmp, 'cache-gpu') });
+    expect(await engine.load({ target, draft })).toMatchObject({ device: 'webgpu' });
+    const { text, greedy_32 } = golden.cases[0];
+    expect((await engine.generateText({ prompt: text, maxNewTokens: 32, speculative: { k: 3 } })).tokens).toEqual(greedy_32);
+    await engine.dispose();
+  });
+
   test('over HTTP through the directory cache; a second engine loads from the cache', async () => {
     const dir = join(tmp, 'cache-http');
     const first = createNodeEngine({ cacheDir: dir });
-    await first.load({ target: `${server.url}/tiny-draft/` });
+    await first.load({ target: `${server.url}/tiny-draft/`, device: 'cpu' });
     const a = await first.generateText({ prompt: golden.cases[0].text, maxNewTokens: 8 });
     const requests = server.stats.requests;
     const second = createNodeEngine({ cacheDir: dir });
-    await second.load({ target: `${server.url}/tiny-draft/` });
+    await second.load({ target: `${server.url}/tiny-draft/`, device: 'cpu' });
     expect(server.stats.requests).toBe(requests); // nothing fetched again
     expect((await second.generateText({ prompt: golden.cases[0].text, maxNewTokens: 8 })).tokens).toEqual(a.tokens);
   });
@@ -69,7 +77,7 @@ describe('createNodeEngine (fixture pair, CPU reference)', () => {
     tok.model.vocab['▁zzzz'] = id;
     await writeFile(join(odd, 'tokenizer.json'), JSON.stringify(tok));
     const engine = createNodeEngine({ cacheDir: join(tmp, 'cache-odd') });
-    const err = await engine.load({ target, draft: odd }).catch((e) => e);
+    const err = await engine.load({ target, draft: odd, device: 'cpu' }).catch((e) => e);
     expect(err).toBeInstanceOf(PairingError);
     expect(err.message).toMatch(/token 700/);
     expect(engine.info()).toBeUndefined();
@@ -79,7 +87,7 @@ describe('createNodeEngine (fixture pair, CPU reference)', () => {
     const bare = join(tmp, 'bare');
     await cp(draft, bare, { recursive: true });
     await rm(join(bare, 'tokenizer.json'));
-    const err = await createNodeEngine({ cacheDir: join(tmp, 'c') }).load({ target: bare }).catch((e) => e);
+    const err = await createNodeEngine({ cacheDir: join(tmp, 'c') }).load({ target: bare, device: 'cpu' }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelFormatError);
     expect(err.message).toMatch(/bare: tokenizer.json not found/);
   });

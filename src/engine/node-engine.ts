@@ -16,14 +16,15 @@ import { InvalidArgumentError } from '../errors';
 import type { ByteSource } from '../model/byte-source';
 import { fileSource } from '../model/load-node';
 import { openDirectoryCache } from '../node/cache-dir';
-import { cpuModelBuilder } from './cpu-builder';
+import { createNodeGpuContext } from '../gpu/node-gpu';
+import { deviceModelBuilder } from './model-builders';
 import { Engine } from './engine';
 import { fromCache, modelPairLoader, type ModelBuilder, type ModelFiles, type OpenModelFiles } from './load-pair';
 
 export interface NodeEngineOptions {
   /** Cache directory for downloads. Default: $FORESIGHT_CACHE_DIR, $XDG_CACHE_HOME/foresight or ~/.cache/foresight. */
   cacheDir?: string;
-  /** Default: the CPU reference transformer (the Dawn WebGPU builder replaces it once wired). */
+  /** Default: WebGPU through Dawn (npm `webgpu`, needs a Vulkan driver) for device 'webgpu', the CPU reference for 'cpu'. */
   buildModel?: ModelBuilder;
 }
 
@@ -31,7 +32,7 @@ export function createNodeEngine(options: NodeEngineOptions = {}): Engine {
   const cached = fromCache(openDirectoryCache({ dir: options.cacheDir }));
   const openFiles: OpenModelFiles = (source, context) =>
     typeof source === 'string' && isLocalPath(source) ? localFiles(source) : cached(source, context);
-  return new Engine(modelPairLoader({ openFiles, buildModel: options.buildModel ?? cpuModelBuilder }));
+  return new Engine(modelPairLoader({ openFiles, buildModel: options.buildModel ?? deviceModelBuilder(() => createNodeGpuContext()) }));
 }
 
 function isLocalPath(source: string): boolean {

@@ -9,7 +9,7 @@
  */
 import type { LanguageModel } from '../decode/language-model';
 import type { TextTokenizer } from '../tokenizer/tokenizer';
-import type { Drafting, LoadOptions } from './types';
+import type { Device, Drafting, LoadOptions } from './types';
 
 export interface LoadedModel {
   /** Source id for messages and ModelInfo (URL, hf: name, file name). */
@@ -20,6 +20,8 @@ export interface LoadedModel {
 export interface LoadedPair {
   /** The target's tokenizer (the draft must share its vocabulary; the loader checks, see checkPairing). */
   tokenizer: TextTokenizer;
+  /** Where the models run (for ModelInfo). */
+  device: Device;
   target: LoadedModel;
   draft?: LoadedModel;
   /** Frees both models (GPU memory). Called on unload(), on a new load(), and on dispose(). */

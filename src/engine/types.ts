@@ -29,6 +29,9 @@ export type FinishReason = 'stop' | 'length' | 'abort';
 /** Where a generated token came from: an accepted draft-model token, an accepted prompt-lookup token, or the target itself. */
 export type TokenProvenance = 'draft' | 'lookup' | 'target';
 
+/** Where models run: WebGPU (the default), or the CPU reference implementation (exact, slow: tiny models, no WebGPU). */
+export type Device = 'webgpu' | 'cpu';
+
 export interface LoadOptions {
   /** `hf:owner/repo[@revision][/file.gguf]`, an http(s) URL of a Hub-style folder (ending in `/`) or of a `.gguf` file, or `File`s. */
   target: ModelSourceSpec;
@@ -36,6 +39,8 @@ export interface LoadOptions {
   draft?: ModelSourceSpec;
   /** Default drafting for generate() calls that do not say. */
   drafting?: Drafting;
+  /** Default 'webgpu'. */
+  device?: Device;
   /** Download / cache progress, per file and overall. */
   onProgress?: (progress: LoadProgress) => void;
 }
@@ -44,6 +49,7 @@ export interface ModelInfo {
   /** Source id of the target (its URL or hf: name). */
   target: string;
   draft?: string;
+  device: Device;
   vocabSize: number;
   /** Most tokens (prompt + generated) a generation can hold. */
   contextLength: number;

@@ -56,6 +56,7 @@ export function ngramLoader({ maxLength = 256 }: NgramLoaderOptions = {}): PairL
     const draft = options.draft === undefined ? undefined : (parseTarget(options.draft), make(4));
     return {
       tokenizer,
+      device: 'cpu',
       target: { name: String(options.target), model: target },
       draft: draft && { name: String(options.draft), model: draft },
       dispose() {
