@@ -5,8 +5,11 @@
  *   k, v (maxLen, kvHeads, dim)   the layer's cache, already holding positions 0 .. start+n-1
  *   out (n, heads, dim)
  *
- * Query t sees keys 0 ..= start + t: the causal mask inside the new block. One variant
- * (shaders/attention.wgsl: one invocation per (token, head), streaming softmax, barrier-free).
+ * Query t sees keys 0 ..= start + t: the causal mask inside the new block. Variants (shaders/attention.wgsl),
+ * both with a streaming softmax:
+ * - `online`: one invocation per (token, head), barrier-free. SwiftShader.
+ * - `split`: one workgroup per (token, head) whose threads share the keys, merged in workgroup memory.
+ *   GPUs and lavapipe: decode has only `heads` (token, head) pairs, too few threads for a GPU otherwise.
  */
 import { InvalidArgumentError } from '../errors';
 import type { GpuContext } from '../gpu/context';
@@ -18,18 +21,27 @@ import { grid, Uniforms } from './common';
 
 const SHADER = shaderSource('attention.wgsl', code);
 const MAX_HEAD_DIM = 256;
-/** Small workgroups: decode has only `heads` invocations, spread them over the CPU's threads / GPU's cores. */
-const WG = 4;
+export type AttentionVariant = 'online' | 'split';
+/** online: small workgroups spread decode's few invocations over the CPU's threads. */
+const ONLINE_WG = 4;
+/** split: threads per (token, head). */
+const SPLIT_WG = 64;
 
 export class Attention {
   private constructor(
     private readonly ctx: GpuContext,
+    readonly variant: AttentionVariant,
     private readonly pipeline: GPUComputePipeline,
   ) {}
 
-  static async create(ctx: GpuContext): Promise<Attention> {
-    const pipeline = await ctx.pipelines.get({ shader: SHADER, entryPoint: 'attention_online', constants: { WG } });
-    return new Attention(ctx, pipeline);
+  static async create(ctx: GpuContext, opts: { variant?: AttentionVariant } = {}): Promise<Attention> {
+    const variant = opts.variant ?? (ctx.profile.kind === 'swiftshader' ? 'online' : 'split');
+    const pipeline = await ctx.pipelines.get({
+      shader: SHADER,
+      entryPoint: `attention_${variant}`,
+      constants: { WG: variant === 'online' ? ONLINE_WG : SPLIT_WG },
+    });
+    return new Attention(ctx, variant, pipeline);
   }
 
   encode(rec: CommandRecorder, q: Tensor, k: Tensor, v: Tensor, out: Tensor, start: number, label = 'attention'): void {
@@ -52,6 +64,7 @@ export class Attention {
       .u32(start)
       .f32(1 / Math.sqrt(dim))
       .finish();
-    rec.dispatch(label, this.pipeline, u, [q, k, v, out], grid(this.ctx, n * heads, WG));
+    const groups = this.variant === 'online' ? grid(this.ctx, n * heads, ONLINE_WG) : grid(this.ctx, n * heads, 1);
+    rec.dispatch(label, this.pipeline, u, [q, k, v, out], groups);
   }
 }
