@@ -169,6 +169,25 @@ describe('Engine (in-process, n-gram test model)', () => {
     await expect(engine.load({ target: 'nope' })).rejects.toBeInstanceOf(ForesightError);
   });
 
+  test('unload frees the models; the engine takes another load; load replaces what was loaded', async () => {
+    const disposed: string[] = [];
+    const base = ngramLoader();
+    const engine = new Engine(async (options, context) => {
+      const pair = await base(options, context);
+      return { ...pair, dispose: () => (disposed.push(String(options.target)), pair.dispose()) };
+    });
+    await engine.load({ target: 'test:llama' });
+    await engine.load({ target: 'test:byte-level' });
+    expect(disposed).toEqual(['test:llama']);
+    expect(engine.info()?.target).toBe('test:byte-level');
+    await engine.unload();
+    expect(disposed).toEqual(['test:llama', 'test:byte-level']);
+    expect(engine.info()).toBeUndefined();
+    await expect(engine.generateText({ prompt })).rejects.toThrow(/no model is loaded/);
+    await engine.load({ target: 'test:llama' });
+    expect((await engine.generateText({ prompt, maxNewTokens: 3 })).tokens).toHaveLength(3);
+  });
+
   test('the context fills up: finish reason length', async () => {
     const engine = new Engine(ngramLoader({ maxLength: 12 }));
     await engine.load({ target: 'test:llama' });

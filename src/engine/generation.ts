@@ -18,7 +18,7 @@ import type { Drafting, FinishReason, GenerateChunk, GenerateOptions, Generation
 export type EndCause = 'abort' | 'disposed';
 
 export interface GenerationControl {
-  /** Aborted with reason 'abort' or 'disposed' (an EndCause). */
+  /** Aborted with an EndCause as its reason. */
   signal: AbortSignal;
   /** Called with each decoding step in flight, so dispose() can wait for it before freeing models. */
   track<T>(step: Promise<T>): Promise<T>;
@@ -46,15 +46,19 @@ export async function* runGeneration(
   const stopper = new StopMatcher(stops);
   let stats = emptyStats(prompt.length);
 
-  /** Everything still held back, at the end of the stream; a stop string may complete in it. */
-  const finalText = (): { text: string; stopped: boolean } => {
+  /**
+   * The last chunk: `chunk` plus everything still held back (a stop string may complete in it).
+   * Ending because of dispose() is not a chunk but an AbortError('disposed').
+   */
+  const finish = (chunk: GenerateChunk, reason: FinishReason): GenerateChunk => {
+    if (reason === 'abort' && control.signal.reason === 'disposed') {
+      throw new AbortError('the engine was disposed during the generation', 'disposed');
+    }
     const tail = stopper.push(detokenizer.flush());
-    return tail.stopped ? tail : { text: tail.text + stopper.flush(), stopped: false };
+    const text = chunk.text + tail.text + (tail.stopped ? '' : stopper.flush());
+    return { ...chunk, text, finishReason: tail.stopped ? 'stop' : reason };
   };
-  const ending = (cause: EndCause): GenerateChunk => {
-    if (cause === 'disposed') throw new AbortError('the engine was disposed during the generation', 'disposed');
-    return { text: finalText().text, tokens: [], provenance: [], stats, finishReason: 'abort' };
-  };
+  const nothing = (): GenerateChunk => ({ text: '', tokens: [], provenance: [], stats });
 
   const steps = decodeTokens(prompt, {
     target: pair.target.model,
@@ -72,30 +76,25 @@ export async function* runGeneration(
       try {
         next = await control.track(steps.next());
       } catch (err) {
-        if (control.signal.aborted) return yield ending(control.signal.reason as EndCause);
-        throw err;
+        if (!control.signal.aborted) throw err;
+        yield finish(nothing(), 'abort'); // the decoder noticed the abort before its next step
+        return;
       }
       if (next.done) {
-        const tail = finalText();
-        yield { text: tail.text, tokens: [], provenance: [], stats, finishReason: tail.stopped ? 'stop' : FINISH[next.value.stopReason] };
+        yield finish(nothing(), FINISH[next.value.stopReason]);
         return;
       }
       const step = next.value;
       stats = { ...step.totals, promptTokens: prompt.length };
       const emitted = stopper.push(detokenizer.push(step.tokens.filter((t) => !eos.has(t))));
       const chunk: GenerateChunk = { text: emitted.text, tokens: step.tokens, provenance: step.provenance, stats };
-      if (emitted.stopped) return yield { ...chunk, finishReason: 'stop' };
-      if (step.stopReason) {
-        const tail = finalText();
-        return yield { ...chunk, text: chunk.text + tail.text, finishReason: tail.stopped ? 'stop' : FINISH[step.stopReason] };
-      }
-      if (control.signal.aborted) {
-        const end = ending(control.signal.reason as EndCause);
-        return yield { ...chunk, text: chunk.text + end.text, finishReason: 'abort' };
+      if (emitted.stopped || step.stopReason || control.signal.aborted) {
+        yield emitted.stopped ? { ...chunk, finishReason: 'stop' } : finish(chunk, step.stopReason ? FINISH[step.stopReason] : 'abort');
+        return;
       }
       yield chunk;
       // The consumer may have sat on this chunk while the engine was disposed.
-      if (control.signal.aborted && control.signal.reason === 'disposed') ending('disposed');
+      if (control.signal.reason === 'disposed') finish(nothing(), 'abort');
     }
   } finally {
     await steps.return(undefined as never);
