@@ -11,16 +11,25 @@
  *   // page
  *   const engine = await createEngine({ worker: new Worker(new URL('./my-worker.ts', import.meta.url), { type: 'module' }) });
  */
-import { expose, proxy, type Endpoint } from 'comlink';
+import { expose, proxy, releaseProxy, type Endpoint, type Remote } from 'comlink';
 import type { Engine } from '../engine/engine';
-import type { GenerateOptions } from '../engine/types';
+import type { GenerateOptions, LoadProgress } from '../engine/types';
 import { isNotice, PROTOCOL_VERSION, type GenerationHandle, type PageNotice, type WorkerApi, type WorkerNotice } from './protocol';
 import { installErrorTransfer } from './wire';
 
 export function exposeEngine(engine: Engine, endpoint: Endpoint = self as unknown as Endpoint): WorkerApi {
   installErrorTransfer();
   const api: WorkerApi = {
-    load: (options, onProgress) => engine.load({ ...options, onProgress }),
+    load: async (options, onProgress) => {
+      const remote = onProgress as Remote<(p: LoadProgress) => void> | undefined;
+      // Progress goes back to the page without waiting for it; a page that went away must not break the load.
+      const forward = remote && ((p: LoadProgress) => void Promise.resolve().then(() => remote(p)).catch(() => {}));
+      try {
+        return await engine.load({ ...options, onProgress: forward });
+      } finally {
+        remote?.[releaseProxy]();
+      }
+    },
     info: () => engine.info(),
     generate: (options) => proxy(generationHandle(engine, options)),
     unload: () => engine.unload(),
