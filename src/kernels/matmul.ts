@@ -27,7 +27,14 @@ export type MatmulVariant = 'rows' | 'splitk';
 
 /** Largest M for which split-K is chosen on GPUs: beyond it W is re-read too often. */
 const SPLITK_MAX_M = 16;
-const WG = 64;
+/** split-K threads per workgroup. */
+const SPLITK_WG = 64;
+/**
+ * rows: invocations per workgroup. Workgroups are SwiftShader's unit of parallelism across CPU threads, but
+ * each has a fixed cost: decoding the fixture was faster with 64 than with 16 (more, smaller workgroups)
+ * or 256, on this 2-core machine.
+ */
+const ROWS_WG = 64;
 
 export interface MatmulOptions {
   /** Storage type of W. f16 needs an adapter with `shader-f16`. */
@@ -64,11 +71,11 @@ export class Matmul {
       ? [opts.variant]
       : [...new Set([1, 2, SPLITK_MAX_M + 1].map((m) => chooseMatmulVariant(ctx.profile.kind, m)))];
     const flags = { F16: weightDtype === 'f16', SUBGROUPS: ctx.profile.subgroups };
-    const constants = { WG };
     const pipelines: Partial<Record<MatmulVariant, Pipelines>> = {};
     await Promise.all(
       wanted.map(async (v) => {
         const shader = v === 'rows' ? ROWS : SPLITK;
+        const constants = { WG: v === 'rows' ? ROWS_WG : SPLITK_WG };
         const [vec, mat] = await Promise.all(
           [`matvec_${v}`, `matmul_${v}`].map((entryPoint) => ctx.pipelines.get({ shader, entryPoint, flags, constants })),
         );
@@ -100,8 +107,8 @@ export class Matmul {
     const m4 = Math.ceil(m / 4);
     const bindings = [x, w, y];
     if (variant === 'rows') {
-      if (m === 1) rec.dispatch(label, p.vec, uniforms, bindings, grid(this.ctx, n4, WG));
-      else rec.dispatch(label, p.mat, uniforms, bindings, [Math.ceil(n4 / WG), m4]);
+      if (m === 1) rec.dispatch(label, p.vec, uniforms, bindings, grid(this.ctx, n4, ROWS_WG));
+      else rec.dispatch(label, p.mat, uniforms, bindings, [Math.ceil(n4 / ROWS_WG), m4]);
     } else {
       if (m === 1) rec.dispatch(label, p.vec, uniforms, bindings, grid(this.ctx, n4, 1));
       else rec.dispatch(label, p.mat, uniforms, bindings, [n4, m4]);
