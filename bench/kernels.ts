@@ -179,6 +179,8 @@ async function kernels(ctx: GpuContext, rows: Row[]): Promise<{ jsMs: number; be
 
 interface ModelRow {
   model: string;
+  /** GPU time per decode step by kernel (timestamp queries, one pass per dispatch). */
+  decodeProfile?: { kernel: string; msPerToken: number; dispatchesPerToken: number }[];
   params: number;
   weightDtype: string;
   prefillTokens: number;
@@ -203,8 +205,19 @@ async function model(ctx: GpuContext, name: string, weights: ModelWeights, steps
   t = performance.now();
   for (let i = 0; i < steps; i++) await m.forward([(i * 13) % c.vocabSize], prompt.length + i);
   const withLogits = (steps / (performance.now() - t)) * 1000;
+  let decodeProfile: ModelRow['decodeProfile'];
+  if (ctx.profile.timestampQuery) {
+    const profiled = 8;
+    m.truncate(prompt.length);
+    ctx.startTiming();
+    for (let i = 0; i < profiled; i++) [next] = await m.forwardArgmax([next], prompt.length + i);
+    const times = await ctx.stopTiming();
+    decodeProfile = [...times]
+      .map(([kernel, { ms, count }]) => ({ kernel, msPerToken: ms / profiled, dispatchesPerToken: count / profiled }))
+      .sort((a, b) => b.msPerToken - a.msPerToken);
+  }
   m.dispose();
-  return { model: name, params, weightDtype: m.matrixDtype, prefillTokens: prompt.length, prefillMs, decodeTokensPerSecond: greedy, decodeWithLogitsTokensPerSecond: withLogits };
+  return { model: name, params, weightDtype: m.matrixDtype, prefillTokens: prompt.length, prefillMs, decodeTokensPerSecond: greedy, decodeWithLogitsTokensPerSecond: withLogits, decodeProfile };
 }
 
 async function main() {
@@ -230,6 +243,13 @@ async function main() {
     console.log('\n| model | params | weights | prefill 16 tokens (ms) | decode tok/s (greedy, argmax on GPU) | decode tok/s (logits read back) |\n|---|---|---|---|---|---|');
     for (const m of models) {
       console.log(`| ${m.model} | ${(m.params / 1e6).toFixed(1)}M | ${m.weightDtype} | ${m.prefillMs.toFixed(0)} | ${m.decodeTokensPerSecond.toFixed(1)} | ${m.decodeWithLogitsTokensPerSecond.toFixed(1)} |`);
+    }
+    for (const m of models.filter((x) => x.decodeProfile)) {
+      const total = m.decodeProfile!.reduce((a, k) => a + k.msPerToken, 0);
+      console.log(`\nGPU time per decode step, ${m.model} (timestamps; ${total.toFixed(2)} ms in kernels):`);
+      for (const k of m.decodeProfile!) {
+        console.log(`  ${k.kernel.padEnd(28)} ${k.msPerToken.toFixed(3).padStart(8)} ms  ${((100 * k.msPerToken) / total).toFixed(0).padStart(3)}%  ×${k.dispatchesPerToken}`);
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import { PipelineCache, type ShaderDumpHook } from './pipeline-cache';
 import { adapterKind, type AdapterProfile } from './profile';
 import { CommandRecorder } from './recorder';
 import { tensorBytes, type DType, type Tensor } from './tensor';
+import { DispatchTimer, type KernelTime } from './timing';
 
 export interface GpuContextOptions {
   powerPreference?: GPUPowerPreference;
@@ -46,6 +47,8 @@ export class GpuContext {
   private uncaptured: GpuError | null = null;
   private recording: CommandRecorder | null = null;
   private destroyed = false;
+  /** Set between startTiming() and stopTiming(): every dispatch is then timed on the GPU. */
+  timer: DispatchTimer | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -74,6 +77,19 @@ export class GpuContext {
     const e = this.uncaptured;
     this.uncaptured = null;
     if (e) throw e;
+  }
+
+  /** Times every dispatch from now on (needs `timestamp-query`); see timing.ts. */
+  startTiming(): void {
+    this.timer = new DispatchTimer(this.device);
+  }
+
+  /** GPU milliseconds per kernel label since startTiming(). */
+  async stopTiming(): Promise<Map<string, KernelTime>> {
+    const t = this.timer;
+    this.timer = null;
+    if (!t) throw new GpuError('internal', 'stopTiming() without startTiming()');
+    return t.finish();
   }
 
   recorder(label: string): CommandRecorder {

@@ -1,4 +1,7 @@
 // The GPU layer: preprocessor, pipeline cache, buffer pool, recorder/readback and typed errors, on Dawn.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GpuError } from '../errors';
 import { BufferPool } from './buffer-pool';
@@ -77,6 +80,27 @@ describe('GpuContext on Dawn (SwiftShader)', () => {
       rec.submit();
       expect(Array.from(new Float32Array(await r.read()))).toEqual([1, 2, 3, 4, 5].map((v) => v * scale));
     }
+    ctx.destroy();
+  });
+
+  it('times dispatches per label with timestamp queries, and dumps compiled WGSL when asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wgsl-dump-'));
+    process.env.FORESIGHT_DUMP_WGSL = dir;
+    const ctx = await createNodeGpuContext();
+    delete process.env.FORESIGHT_DUMP_WGSL;
+    const p = await ctx.pipelines.get({ shader: COPY, entryPoint: 'main' });
+    expect(readdirSync(dir)).toEqual(['copy_test.wgsl.wgsl']);
+    expect(readFileSync(join(dir, 'copy_test.wgsl.wgsl'), 'utf8')).toContain('fn main');
+    const a = ctx.createTensor('a', [4], 'f32');
+    const b = ctx.createTensor('b', [4], 'f32');
+    ctx.startTiming();
+    const rec = ctx.recorder('timed');
+    for (const label of ['layer 0 copy', 'layer 1 copy', 'other']) rec.dispatch(label, p, new Uint32Array([4, 0, 0, 0]).buffer, [a, b], [1]);
+    rec.submit();
+    const times = await ctx.stopTiming();
+    expect([...times.keys()].sort()).toEqual(['copy', 'other']);
+    expect(times.get('copy')!.count).toBe(2);
+    expect(times.get('copy')!.ms).toBeGreaterThanOrEqual(0);
     ctx.destroy();
   });
 

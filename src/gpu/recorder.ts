@@ -115,10 +115,16 @@ export class CommandRecorder {
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: this.uniformSlot(uniforms) }];
     storage.forEach((b, i) => b && entries.push({ binding: i + 1, resource: bufferBinding(b) }));
     const bindGroup = this.ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
+    const timer = this.ctx.timer;
+    if (timer) {
+      this.endPass();
+      this.pass = this.encoder.beginComputePass({ label, timestampWrites: timer.next(label) });
+    }
     if (!this.pass) this.pass = this.encoder.beginComputePass({ label: `${this.label} compute` });
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y, z);
+    if (timer) this.endPass();
     this.dispatches++;
   }
 
@@ -167,7 +173,9 @@ export class CommandRecorder {
     this.endPass();
     const { device } = this.ctx;
     for (const chunk of this.arena) device.queue.writeBuffer(chunk.buffer, 0, chunk.data, 0, chunk.used);
+    const collectTimes = this.ctx.timer?.resolve(this.encoder);
     device.queue.submit([this.encoder.finish({ label: this.label })]);
+    collectTimes?.();
     this.validation.push(device.popErrorScope());
     this.ctx.endRecording(this);
     this.submitted = true;
