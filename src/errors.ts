@@ -34,21 +34,29 @@ export type ErrorCode =
 
 export class ForesightError extends Error {
   readonly code: ErrorCode;
+  // Names are literals, not `new.target.name`: minifiers rename classes in users' production builds.
+  override name: string = 'ForesightError';
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
   }
 }
 
 /** A model file or config is malformed, unsupported, or disagrees with itself. Names the file/tensor/field. */
-export class ModelFormatError extends ForesightError {}
+export class ModelFormatError extends ForesightError {
+  override readonly name = 'ModelFormatError';
+}
 /** WebGPU is missing, lost, or rejected a shader / pipeline / buffer. */
-export class GpuError extends ForesightError {}
+export class GpuError extends ForesightError {
+  override readonly name = 'GpuError';
+}
 /** Downloading, caching or integrity checking failed. */
-export class LoadError extends ForesightError {}
+export class LoadError extends ForesightError {
+  override readonly name = 'LoadError';
+}
 /** Storage quota would be (or was) exceeded. Carries the byte counts when known. */
 export class QuotaError extends ForesightError {
+  override readonly name = 'QuotaError';
   constructor(
     message: string,
     readonly bytesNeeded?: number,
@@ -60,18 +68,21 @@ export class QuotaError extends ForesightError {
 }
 /** Draft and target cannot be paired (different vocabularies). */
 export class PairingError extends ForesightError {
+  override readonly name = 'PairingError';
   constructor(message: string) {
     super('pairing', message);
   }
 }
 /** A caller passed something invalid (bad option, prompt too long, ...). */
 export class InvalidArgumentError extends ForesightError {
+  override readonly name = 'InvalidArgumentError';
   constructor(message: string, code: 'invalid-argument' | 'context-length' = 'invalid-argument') {
     super(code, message);
   }
 }
 /** A generation or load was aborted by the caller (AbortSignal, break, dispose). */
 export class AbortError extends ForesightError {
+  override readonly name = 'AbortError';
   constructor(message = 'aborted', code: 'aborted' | 'disposed' = 'aborted') {
     super(code, message);
   }
