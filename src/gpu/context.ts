@@ -4,6 +4,7 @@
  * worker, or with `createNodeGpuContext()` from `./node-gpu` in Node.
  */
 import { GpuError } from '../errors';
+import { BindGroupCache } from './bind-group-cache';
 import { BufferPool } from './buffer-pool';
 import { PipelineCache, type ShaderDumpHook } from './pipeline-cache';
 import { adapterKind, type AdapterProfile } from './profile';
@@ -43,6 +44,7 @@ export const NO_WEBGPU_HELP =
 export class GpuContext {
   readonly pipelines: PipelineCache;
   readonly pool: BufferPool;
+  readonly bindGroups = new BindGroupCache();
   private lostError: GpuError | null = null;
   private uncaptured: GpuError | null = null;
   private recording: CommandRecorder | null = null;

@@ -72,6 +72,7 @@ describe('GpuContext on Dawn (SwiftShader)', () => {
     for (const [pipeline, scale] of [
       [p1, 2],
       [p3, 3],
+      [p1, 2], // same pipeline and buffers as the first: its bind group is reused
     ] as const) {
       const rec = ctx.recorder('copy');
       rec.dispatch('copy', pipeline, new Uint32Array([5, 0, 0, 0]).buffer, [a, b], [2]);
@@ -80,6 +81,7 @@ describe('GpuContext on Dawn (SwiftShader)', () => {
       rec.submit();
       expect(Array.from(new Float32Array(await r.read()))).toEqual([1, 2, 3, 4, 5].map((v) => v * scale));
     }
+    expect([ctx.bindGroups.misses, ctx.bindGroups.hits]).toEqual([2, 1]);
     ctx.destroy();
   });
 

@@ -112,9 +112,17 @@ export class CommandRecorder {
       throw new GpuError('gpu-limits', `${label}: dispatch (${x}, ${y}, ${z}) exceeds ${max} workgroups per dimension`);
     }
     if (x === 0 || y === 0 || z === 0) return;
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: this.uniformSlot(uniforms) }];
-    storage.forEach((b, i) => b && entries.push({ binding: i + 1, resource: bufferBinding(b) }));
-    const bindGroup = this.ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
+    const entries: GPUBindGroupEntry[] = [];
+    const path: (object | number)[] = [pipeline];
+    const add = (binding: number, r: GPUBufferBinding) => {
+      entries.push({ binding, resource: r });
+      path.push(binding, r.buffer, r.offset ?? 0, r.size ?? -1);
+    };
+    add(0, this.uniformSlot(uniforms));
+    storage.forEach((b, i) => b && add(i + 1, bufferBinding(b)));
+    const bindGroup = this.ctx.bindGroups.get(path, () =>
+      this.ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries }),
+    );
     const timer = this.ctx.timer;
     if (timer) {
       this.endPass();
