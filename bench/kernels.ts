@@ -119,7 +119,7 @@ async function kernels(ctx: GpuContext, rows: Row[]): Promise<{ jsMs: number; be
   const yJs = new Float32Array(N);
   const jsBefore = timeJs(() => jsMatvec(wData, xData, yJs, N, K));
   const w = t('w', [N, K], wData);
-  const variants: MatmulVariant[] = ['rows', 'splitk'];
+  const variants: MatmulVariant[] = ['rows', 'splitk', 'tiled'];
   const mms = Object.fromEntries(await Promise.all(variants.map(async (v) => [v, await Matmul.create(ctx, { variant: v })] as const)));
   let bestMs = Infinity;
   let best = '';
@@ -127,7 +127,8 @@ async function kernels(ctx: GpuContext, rows: Row[]): Promise<{ jsMs: number; be
     const x = t('x', [m, K], randomArray(m * K, 3));
     const y = t('y', [m, N]);
     for (const v of variants) {
-      if (m > 16 && v === 'splitk' && ctx.profile.kind === 'swiftshader') continue; // minutes of barriers
+      if (v === 'tiled' && m < 16) continue; // a many-token kernel
+      if (ctx.profile.kind === 'swiftshader' && ((m > 16 && v === 'splitk') || v === 'tiled')) continue; // barriers: slow there
       const batch = m === 1 ? 10 : 2;
       const r = await time(ctx, batch, (rec) => mms[v].encode(rec, x, w, y));
       add(m === 1 ? 'matvec' : 'matmul', `${m}×${K}·(${N}×${K})ᵀ`, v, batch, r, 4 * (N * K + m * K + m * N), 2 * m * N * K);

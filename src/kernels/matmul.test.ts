@@ -78,6 +78,11 @@ describe('matmul on SwiftShader', () => {
     for (const shape of [SHAPES[1], SHAPES[3]]) await check(plain, 'splitk', 'f32', shape);
   });
 
+  it('tiled: matches the CPU reference, across several 64×64 tiles and a K not a multiple of its step', async () => {
+    for (const shape of [SHAPES[3], SHAPES[5], [70, 130, 36]] as [number, number, number][]) await check(ctx, 'tiled', 'f32', shape);
+    await check(ctx, 'tiled', 'f32', [70, 66, 20], true);
+  });
+
   it('rejects K that is not a multiple of 4 and mismatched shapes', async () => {
     const mm = await Matmul.create(ctx);
     const rec = ctx.recorder('bad shapes');
@@ -98,7 +103,7 @@ describe('matmul with f16 weights (lavapipe)', () => {
   });
   afterAll(() => ctx?.destroy());
 
-  for (const variant of ['rows', 'splitk'] as const) {
+  for (const variant of ['rows', 'splitk', 'tiled'] as const) {
     it(`${variant}: f16 weights match the reference on the rounded weights`, async (t) => {
       if (!ctx) return t.skip();
       for (const shape of SHAPES) await check(ctx, variant, 'f16', shape);

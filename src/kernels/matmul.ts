@@ -5,9 +5,11 @@
  *
  * Variants (shaders/matmul_rows.wgsl, shaders/matmul_splitk.wgsl), each with an M = 1 entry point:
  * - `rows`: one invocation per 4 outputs (× 4 tokens), barrier-free. SwiftShader for every M, lavapipe
- *   for M > 1, and the many-token (prefill) choice on GPUs.
+ *   for M > 1.
  * - `splitk`: one workgroup per 4 outputs (× 4 tokens), threads split K, reduction at the end. GPUs for
  *   M ≤ 16 (decode and speculative verification), lavapipe for M = 1.
+ * - `tiled` (shaders/matmul_tiled.wgsl, no M = 1 entry point): 64×64 blocks through workgroup memory.
+ *   GPUs for M > 16 (prefill).
  * Measured choices for SwiftShader and lavapipe (bench/kernels.ts); the GPU choice is the usual one for
  * memory-bound matvec (coalesced loads along K), not yet measured here.
  */
@@ -18,12 +20,16 @@ import { shaderSource } from '../gpu/shader';
 import { expectTensor, type Tensor } from '../gpu/tensor';
 import rowsCode from '../../shaders/matmul_rows.wgsl?raw';
 import splitkCode from '../../shaders/matmul_splitk.wgsl?raw';
+import tiledCode from '../../shaders/matmul_tiled.wgsl?raw';
 import { grid, Uniforms } from './common';
 
 const ROWS = shaderSource('matmul_rows.wgsl', rowsCode);
 const SPLITK = shaderSource('matmul_splitk.wgsl', splitkCode);
+const TILED = shaderSource('matmul_tiled.wgsl', tiledCode);
 
-export type MatmulVariant = 'rows' | 'splitk';
+export type MatmulVariant = 'rows' | 'splitk' | 'tiled';
+/** Tokens × outputs per workgroup of the tiled variant. */
+const TILE = 64;
 
 /** Largest M for which split-K is chosen on GPUs: beyond it W is re-read too often. */
 const SPLITK_MAX_M = 16;
@@ -46,11 +52,11 @@ export interface MatmulOptions {
 export function chooseMatmulVariant(kind: GpuContext['profile']['kind'], m: number): MatmulVariant {
   if (kind === 'swiftshader') return 'rows';
   if (kind === 'llvmpipe') return m === 1 ? 'splitk' : 'rows';
-  return m <= SPLITK_MAX_M ? 'splitk' : 'rows';
+  return m <= SPLITK_MAX_M ? 'splitk' : 'tiled';
 }
 
 interface Pipelines {
-  vec: GPUComputePipeline; // M == 1
+  vec?: GPUComputePipeline; // M == 1 (not for `tiled`)
   mat: GPUComputePipeline; // any M
 }
 
@@ -74,11 +80,10 @@ export class Matmul {
     const pipelines: Partial<Record<MatmulVariant, Pipelines>> = {};
     await Promise.all(
       wanted.map(async (v) => {
-        const shader = v === 'rows' ? ROWS : SPLITK;
-        const constants = { WG: v === 'rows' ? ROWS_WG : SPLITK_WG };
-        const [vec, mat] = await Promise.all(
-          [`matvec_${v}`, `matmul_${v}`].map((entryPoint) => ctx.pipelines.get({ shader, entryPoint, flags, constants })),
-        );
+        const shader = { rows: ROWS, splitk: SPLITK, tiled: TILED }[v];
+        const constants = v === 'tiled' ? undefined : { WG: v === 'rows' ? ROWS_WG : SPLITK_WG };
+        const get = (entryPoint: string) => ctx.pipelines.get({ shader, entryPoint, flags, constants });
+        const [vec, mat] = await Promise.all([v === 'tiled' ? undefined : get(`matvec_${v}`), get(`matmul_${v}`)]);
         pipelines[v] = { vec, mat };
       }),
     );
@@ -106,11 +111,13 @@ export class Matmul {
     const n4 = Math.ceil(n / 4);
     const m4 = Math.ceil(m / 4);
     const bindings = [x, w, y];
-    if (variant === 'rows') {
-      if (m === 1) rec.dispatch(label, p.vec, uniforms, bindings, grid(this.ctx, n4, ROWS_WG));
+    if (variant === 'tiled') {
+      rec.dispatch(label, p.mat, uniforms, bindings, [Math.ceil(n / TILE), Math.ceil(m / TILE)]);
+    } else if (variant === 'rows') {
+      if (m === 1) rec.dispatch(label, p.vec!, uniforms, bindings, grid(this.ctx, n4, ROWS_WG));
       else rec.dispatch(label, p.mat, uniforms, bindings, [Math.ceil(n4 / ROWS_WG), m4]);
     } else {
-      if (m === 1) rec.dispatch(label, p.vec, uniforms, bindings, grid(this.ctx, n4, 1));
+      if (m === 1) rec.dispatch(label, p.vec!, uniforms, bindings, grid(this.ctx, n4, 1));
       else rec.dispatch(label, p.mat, uniforms, bindings, [n4, m4]);
     }
   }
