@@ -69,7 +69,9 @@ describe('demo on the embedded fixture pair', () => {
     expect(percents.length).toBeGreaterThan(4);
     expect(percents.every((p) => p === '100')).toBe(true);
     await page.waitForFunction(() => document.querySelectorAll('#cache-list li').length === 2, undefined, { timeout: 10_000 });
-    expect(await page.locator('#model-info').innerText()).toContain('tiny-draft');
+    const info = await page.locator('#model-info').innerText();
+    expect(info).toContain('tiny-draft');
+    expect(info).toMatch(/device\s+WebGPU/);
     await page.screenshot({ path: `${SHOTS}/demo-1-loaded.png`, fullPage: true });
   });
 
@@ -163,7 +165,7 @@ describe('demo on the embedded fixture pair', () => {
 });
 
 describe('demo without WebGPU', () => {
-  it('explains which browsers and flags work', async () => {
+  it('explains which browsers and flags work, and still runs the tiny pair on the CPU reference', async () => {
     const plain = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
     try {
       const p = await plain.newPage({ viewport: { width: 1280, height: 900 } });
@@ -173,7 +175,12 @@ describe('demo without WebGPU', () => {
       const text = await notice.innerText();
       expect(text).toContain('Chrome or Edge 113+');
       expect(text).toContain('enable-unsafe-webgpu');
-      expect(await p.locator('#load').isDisabled()).toBe(true);
+      // What is left: the CPU reference, enough for the embedded pair.
+      expect(await p.locator('#device').inputValue()).toBe('cpu');
+      expect(await p.locator('#device option[value="webgpu"]').isDisabled()).toBe(true);
+      await p.click('#load');
+      await waitOrExplain(p, '#load-status[data-state="ready"]', 60_000);
+      expect(await p.locator('#model-info').innerText()).toMatch(/device\s+CPU reference/);
       await p.screenshot({ path: `${SHOTS}/demo-7-no-webgpu.png`, fullPage: true });
     } finally {
       await plain.close();

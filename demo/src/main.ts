@@ -23,7 +23,6 @@ const models = new ModelPanel();
 const cache = new CachePanel(openBrowserCache(), showError);
 const generation = new GeneratePanel({ onError: showError, onBusy: (busy) => setBusy(busy) });
 let engine: Promise<Engine> | undefined;
-let webGpu = false;
 let busy = false;
 
 function showError(err: unknown): void {
@@ -49,7 +48,7 @@ function setStatus(state: 'idle' | 'loading' | 'ready' | 'error', text: string):
 
 function setBusy(value: boolean): void {
   busy = value;
-  loadButton.disabled = busy || !webGpu;
+  loadButton.disabled = busy;
   unloadButton.disabled = busy || loadStatus.dataset.state !== 'ready';
 }
 
@@ -60,6 +59,7 @@ function showInfo(info: ModelInfo | undefined): void {
   fillStats(dl, [
     ['target', info.target],
     ['draft', info.draft ?? 'none'],
+    ['device', info.device === 'cpu' ? 'CPU reference' : 'WebGPU'],
     ['vocabulary', String(info.vocabSize)],
     ['context', `${info.contextLength} tokens`],
     ['drafting', info.drafting],
@@ -88,6 +88,7 @@ async function load(): Promise<void> {
       target: choice.target,
       draft: choice.draft,
       drafting: choice.draft === undefined && settings.drafting === 'model' ? undefined : settings.drafting,
+      device: choice.device,
       onProgress: (p: LoadProgress) => progress.update(p),
     });
     setStatus('ready', `Ready: ${choice.label}`);
@@ -130,7 +131,6 @@ async function start(): Promise<void> {
 
   const gpuStatus = byId('gpu-status');
   const check = await checkWebGpu();
-  webGpu = check.ok;
   if (check.ok) {
     const a = check.adapter;
     gpuStatus.dataset.state = 'ok';
@@ -142,7 +142,8 @@ async function start(): Promise<void> {
     gpuStatus.textContent = 'WebGPU: not available';
     byId('no-webgpu-reason').textContent = check.reason;
     byId('no-webgpu').hidden = false;
-    setStatus('error', 'Models cannot be loaded without WebGPU.');
+    models.disableWebGpu();
+    setStatus('idle', 'Without WebGPU only the CPU reference is left: fine for the embedded tiny pair, far too slow for real models.');
   }
   setBusy(false);
   document.body.dataset.ready = 'true';

@@ -2,7 +2,7 @@
  * Choosing what to load: a preset pair, custom URLs (or hf: names), or the user's own files.
  * Produces the `target` / `draft` that engine.load() takes.
  */
-import type { ModelSourceSpec } from 'foresight';
+import type { LoadOptions, ModelSourceSpec } from 'foresight';
 import { byId, h } from './dom';
 import { formatBytes } from './format';
 import { DEFAULT_EXAMPLE, PRESETS, presetById, presetSupport, resolveSource, type Example } from './presets';
@@ -14,9 +14,11 @@ export interface ModelChoice {
   label: string;
   /** A prompt that suits the pair. */
   example: Example;
+  device: Device;
 }
 
 type Kind = 'preset' | 'urls' | 'files';
+type Device = NonNullable<LoadOptions['device']>;
 
 export class ModelPanel {
   private readonly kind = byId<HTMLSelectElement>('source-kind');
@@ -38,7 +40,19 @@ export class ModelPanel {
     this.showNote();
   }
 
+  /** Without WebGPU only the CPU reference is left (fine for the embedded pair). */
+  disableWebGpu(): void {
+    const device = byId<HTMLSelectElement>('device');
+    device.value = 'cpu';
+    device.querySelector<HTMLOptionElement>('option[value="webgpu"]')!.disabled = true;
+  }
+
   choice(): ModelChoice {
+    const device = byId<HTMLSelectElement>('device').value as Device;
+    return { ...this.source(), device };
+  }
+
+  private source(): Omit<ModelChoice, 'device'> {
     const kind = this.kind.value as Kind;
     if (kind === 'urls') {
       const target = byId<HTMLInputElement>('target-url').value.trim();
