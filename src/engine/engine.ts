@@ -66,6 +66,16 @@ export class Engine {
     };
   }
 
+  /** Token ids of `text` under the loaded model's rules (a BOS token where the model asks for one). */
+  tokenize(text: string): number[] {
+    return this.requirePair().tokenizer.encodePrompt(text);
+  }
+
+  /** Text of `ids` (special tokens such as EOS left out). */
+  detokenize(ids: readonly number[]): string {
+    return this.requirePair().tokenizer.decode(ids, { skipSpecialTokens: true });
+  }
+
   /** Streams a generation. See GenerateOptions; errors are typed (ForesightError subclasses). */
   async *generate(options: GenerateOptions): AsyncGenerator<GenerateChunk, void, undefined> {
     const control = new AbortController();

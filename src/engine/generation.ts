@@ -107,11 +107,20 @@ export function emptyStats(promptTokens: number): GenerationStats {
 }
 
 function promptIds(pair: LoadedPair, options: GenerateOptions): number[] {
-  const hasPrompt = options.prompt !== undefined;
-  const hasMessages = options.messages !== undefined;
-  if (hasPrompt === hasMessages) throw new InvalidArgumentError('give exactly one of `prompt` and `messages`');
-  if (hasPrompt && typeof options.prompt !== 'string') throw new InvalidArgumentError('`prompt` must be a string');
-  const ids = hasPrompt ? pair.tokenizer.encodePrompt(options.prompt as string) : pair.tokenizer.encodeChat(options.messages ?? []);
+  const given = [options.prompt, options.messages, options.promptIds].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new InvalidArgumentError('give exactly one of `prompt`, `messages` and `promptIds`');
+  if (options.promptIds !== undefined) {
+    const ids = options.promptIds;
+    const vocab = pair.target.model.vocabSize;
+    if (!Array.isArray(ids) || ids.length === 0) throw new InvalidArgumentError('`promptIds` must be a non-empty array of token ids');
+    const bad = ids.findIndex((t) => !(Number.isInteger(t) && t >= 0 && t < vocab));
+    if (bad >= 0) {
+      throw new InvalidArgumentError(`promptIds[${bad}] = ${JSON.stringify(ids[bad])} is not a token id of this model (0 ≤ id < ${vocab})`);
+    }
+    return [...ids];
+  }
+  if (options.prompt !== undefined && typeof options.prompt !== 'string') throw new InvalidArgumentError('`prompt` must be a string');
+  const ids = options.prompt !== undefined ? pair.tokenizer.encodePrompt(options.prompt) : pair.tokenizer.encodeChat(options.messages ?? []);
   if (ids.length === 0) throw new InvalidArgumentError('the prompt is empty (and the model adds no BOS token): give some text');
   return ids;
 }

@@ -75,10 +75,12 @@ export interface SamplingOptions {
 }
 
 export interface GenerateOptions extends SamplingOptions {
-  /** Plain text, tokenized with the model's BOS rule. Give this or `messages`. */
+  /** Plain text, tokenized with the model's BOS rule. Give one of `prompt`, `messages`, `promptIds`. */
   prompt?: string;
   /** Chat messages, rendered with the model's chat template (assistant turn opened). */
   messages?: ChatMessage[];
+  /** Token ids fed exactly as given (no BOS added). Give one of `prompt`, `messages`, `promptIds`. */
+  promptIds?: number[];
   /** Most tokens to generate. Default: until EOS, a stop string, or a full context. */
   maxNewTokens?: number;
   /** Generation ends before any of these strings; they are not part of the output. */
