@@ -4,10 +4,9 @@
  *   x (M, K) f32, W (N, K) f32 or f16, y (M, N) f32
  *
  * Variants (shaders/matmul_rows.wgsl, shaders/matmul_splitk.wgsl), each with an M = 1 entry point:
- * - `rows`: one invocation per 4 outputs (× 4 tokens), barrier-free. SwiftShader for every M, lavapipe
- *   for M > 1.
+ * - `rows`: one invocation per 4 outputs (× 4 tokens), barrier-free. SwiftShader and lavapipe, every M.
  * - `splitk`: one workgroup per 4 outputs (× 4 tokens), threads split K, reduction at the end. GPUs for
- *   M ≤ 16 (decode and speculative verification), lavapipe for M = 1.
+ *   M ≤ 16 (decode and speculative verification).
  * - `tiled` (shaders/matmul_tiled.wgsl, no M = 1 entry point): 64×64 blocks through workgroup memory.
  *   GPUs for M > 16 (prefill).
  * Measured choices for SwiftShader and lavapipe (bench/kernels.ts); the GPU choice is the usual one for
@@ -50,8 +49,7 @@ export interface MatmulOptions {
 }
 
 export function chooseMatmulVariant(kind: GpuContext['profile']['kind'], m: number): MatmulVariant {
-  if (kind === 'swiftshader') return 'rows';
-  if (kind === 'llvmpipe') return m === 1 ? 'splitk' : 'rows';
+  if (kind === 'swiftshader' || kind === 'llvmpipe') return 'rows';
   return m <= SPLITK_MAX_M ? 'splitk' : 'tiled';
 }
 
