@@ -138,24 +138,29 @@ async function kernels(ctx: GpuContext, rows: Row[]): Promise<{ jsMs: number; be
   const jsMs = median([jsBefore, timeJs(() => jsMatvec(wData, xData, yJs, N, K))]);
 
   const H = 2048;
-  const rms = await RmsNorm.create(ctx);
-  for (const n of [1, 64]) {
-    const x = t('x', [n, H], randomArray(n * H, 4));
-    const out = t('out', [n, H]);
-    const g = t('g', [H], randomArray(H, 5));
-    add('rmsnorm', `(${n}, ${H})`, rms.variant, 10, await time(ctx, 10, (rec) => rms.encode(rec, x, g, out, 1e-5)), 4 * (2 * n * H + H), 3 * n * H);
+  for (const variant of ['row', 'workgroup'] as const) {
+    const rms = await RmsNorm.create(ctx, { variant });
+    for (const n of [1, 64]) {
+      const x = t('x', [n, H], randomArray(n * H, 4));
+      const out = t('out', [n, H]);
+      const g = t('g', [H], randomArray(H, 5));
+      add('rmsnorm', `(${n}, ${H})`, variant, 10, await time(ctx, 10, (rec) => rms.encode(rec, x, g, out, 1e-5)), 4 * (2 * n * H + H), 3 * n * H);
+    }
   }
   const [heads, kvHeads, hd, ctxLen] = [32, 8, 64, 256];
   const rope = await Rope.create(ctx);
   const table = ctx.uploadTensor('rope', [ctxLen, hd / 2, 2], 'f32', ropeTable({ headDim: hd, ropeTheta: 10000 }, ctxLen));
   const q = t('q', [1, heads, hd], randomArray(heads * hd, 6));
   add('rope', `(1, ${heads}, ${hd})`, 'inplace', 10, await time(ctx, 10, (rec) => rope.encodeInPlace(rec, q, table, ctxLen - 1)), 4 * 2 * heads * hd, 6 * heads * hd);
-  const att = await Attention.create(ctx);
   const kc = t('k', [ctxLen, kvHeads, hd], randomArray(ctxLen * kvHeads * hd, 7));
   const vc = t('v', [ctxLen, kvHeads, hd], randomArray(ctxLen * kvHeads * hd, 8));
   const ao = t('attn', [1, heads, hd]);
-  add('attention', `decode at ${ctxLen}, ${heads}/${kvHeads} heads × ${hd}`, 'online', 4, await time(ctx, 4, (rec) => att.encode(rec, q, kc, vc, ao, ctxLen - 1)),
-    4 * 2 * ctxLen * kvHeads * hd, 4 * ctxLen * heads * hd);
+  for (const variant of ['online', 'split'] as const) {
+    if (variant === 'split' && ctx.profile.kind === 'swiftshader') continue; // barriers: slow there
+    const att = await Attention.create(ctx, { variant });
+    add('attention', `decode at ${ctxLen}, ${heads}/${kvHeads} heads × ${hd}`, variant, 4, await time(ctx, 4, (rec) => att.encode(rec, q, kc, vc, ao, ctxLen - 1)),
+      4 * 2 * ctxLen * kvHeads * hd, 4 * ctxLen * heads * hd);
+  }
   const F = 5632;
   const sw = await SwiGlu.create(ctx);
   const [gu, act] = [t('gate_up', [1, 2 * F], randomArray(2 * F, 9)), t('act', [1, F])];
