@@ -140,9 +140,9 @@ describe('demo on the embedded fixture pair', () => {
     expect(pageErrors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e))).toEqual([]);
   });
 
-  it('loads a model from local files (no draft) and generates with prompt lookup', async () => {
+  it('loads a Q8_0 GGUF target from local files (no draft) and generates with prompt lookup', async () => {
     const dir = 'public/models/tiny-target';
-    const files = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'model.safetensors'];
+    const files = ['tiny-target-q8_0.gguf', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
     await page.selectOption('#source-kind', 'files');
     await page.setInputFiles('#target-files', files.map((f) => `${dir}/${f}`));
     await page.click('#load');

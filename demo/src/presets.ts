@@ -42,7 +42,12 @@ export function presetSupport(preset: Preset): Support {
     return { ok: false, reason: `${preset.weights.toUpperCase()} weights are not supported yet (the runtime decodes ${supportedWeightTypes().join(', ')})` };
   }
   if (preset.format === 'gguf' && !data.runtimeReadsGgufTokenizer) {
-    return { ok: false, reason: 'a lone .gguf file does not load yet (the runtime reads the tokenizer from tokenizer.json, not from inside the GGUF)' };
+    return {
+      ok: false,
+      reason:
+        'a lone .gguf file does not load yet (the runtime reads the tokenizer from tokenizer.json, not from inside the GGUF); ' +
+        "the .gguf loads from Local files together with the model's tokenizer.json and tokenizer_config.json",
+    };
   }
   return { ok: true };
 }
