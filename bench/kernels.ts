@@ -11,6 +11,19 @@
  * dispatches in one submission divided by the batch size (submit and readback overhead amortised), and,
  * when the adapter has `timestamp-query`, also the GPU's own timestamps around the batch.
  * The decode matvec is compared with a plain TypeScript Float32Array loop measured in the same run.
+ *
+ * What we learnt about SwiftShader (Chromium's CPU fallback, Subzero JIT, 4-wide SIMD, 2 cores here), from
+ * variants tried on 2048×2048 f32 matvec (scratch experiments, same process, interleaved with the JS loop):
+ * - Every storage-buffer load whose address is not a compile-time constant is emulated lane by lane
+ *   (SwiftShader's SIMD::Pointer::Load falls back to a per-lane Gather with a branch per lane), and a vec4
+ *   load is four of them. Loads, not arithmetic, dominate: the same loop without loads ran 5x faster.
+ * - Hence no formulation got past ~1x plain JS: rows per invocation 1/2/4/8/16 (4-8 best), vec4 vs
+ *   scalar, mat4x4 vs separate accumulators, unrolled K, workgroup sizes 4-256, lanes splitting K with
+ *   subgroupAdd, atomics (which take SwiftShader's dynamic sequential-load path: slower), textures
+ *   (textureLoad of rgba32float: ~20% faster at best), and packed f16 weights (unpack2x16float or bit
+ *   tricks: slower). Barriers and workgroup memory cost 10-20x. Dawn's disable_robustness toggle (not
+ *   available in browsers) gained ~20%.
+ * - Lavapipe (LLVM, 8-wide, real gathers) runs the same barrier-free kernels at 3-10x plain JS.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
