@@ -92,6 +92,11 @@ describe('Transformer vs the CPU reference (SwiftShader)', () => {
     gpu.dispose();
   });
 
+  it('rejects a config the kernels cannot run, naming the field', async () => {
+    const model = randomModel({ ...SHAPES.llama, headDim: 6 }, 1);
+    await expect(Transformer.load(ctx, inMemoryWeights(model))).rejects.toMatchObject({ code: 'config-mismatch', message: /headDim \(6\)/ });
+  });
+
   it('rejects bad tokens, positions past the cache, and a full cache with typed errors', async () => {
     const model = randomModel(SHAPES.llama, 1);
     const gpu = await Transformer.load(ctx, inMemoryWeights(model), { maxLength: 4 });
