@@ -15,7 +15,7 @@
 import type { ByteSource } from './byte-source';
 import { ModelFormatError } from '../errors';
 import type { TensorDtype } from './weights';
-import { dtypeByteLength } from './quant';
+import { dtypeBlockSize, dtypeByteLength } from './quant';
 
 export const GGUF_MAGIC = 'GGUF';
 export const GGUF_DEFAULT_ALIGNMENT = 32;
@@ -42,8 +42,12 @@ export type GgufTypeId = (typeof GgufType)[keyof typeof GgufType];
 export type GgufValue = number | bigint | boolean | string | GgufValue[];
 
 /** ggml tensor element types we decode, by ggml type id (ggml.h `enum ggml_type`). */
-export const GGML_DTYPES: Readonly<Record<number, TensorDtype>> = { 0: 'f32', 1: 'f16', 2: 'q4_0', 8: 'q8_0', 30: 'bf16' };
-export const GGML_TYPE_IDS: Readonly<Record<TensorDtype, number>> = { f32: 0, f16: 1, q4_0: 2, q8_0: 8, bf16: 30 };
+export const GGML_TYPE_IDS: Readonly<Record<TensorDtype, number>> = {
+  f32: 0, f16: 1, q4_0: 2, q4_1: 3, q5_0: 6, q5_1: 7, q8_0: 8, q4_k: 12, q5_k: 13, q6_k: 14, q8_k: 15, bf16: 30,
+};
+export const GGML_DTYPES: Readonly<Record<number, TensorDtype>> = Object.fromEntries(
+  Object.entries(GGML_TYPE_IDS).map(([dtype, id]) => [id, dtype as TensorDtype]),
+);
 
 const GGML_TYPE_NAMES = [
   'F32', 'F16', 'Q4_0', 'Q4_1', 'Q4_2', 'Q4_3', 'Q5_0', 'Q5_1', 'Q8_0', 'Q8_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K',
@@ -51,6 +55,12 @@ const GGML_TYPE_NAMES = [
   'I64', 'F64', 'IQ1_M', 'BF16', 'Q4_0_4_4', 'Q4_0_4_8', 'Q4_0_8_8', 'TQ1_0', 'TQ2_0', 'IQ4_NL_4_4', 'IQ4_NL_4_8',
   'IQ4_NL_8_8', 'MXFP4', 'NVFP4', 'Q1_0', 'Q2_0',
 ];
+
+/** The ggml types we decode, by name, for error messages. */
+export const SUPPORTED_GGML_TYPES = Object.values(GGML_TYPE_IDS)
+  .sort((a, b) => a - b)
+  .map((id) => ggmlTypeName(id))
+  .join(', ');
 
 export function ggmlTypeName(type: number): string {
   return GGML_TYPE_NAMES[type] ?? `ggml type ${type}`;
@@ -279,8 +289,9 @@ export async function readGgufHeader(source: ByteSource, opts: { chunkSize?: num
   const tensors: GgufTensorInfo[] = infos.map(({ name, dims, ggmlType, rel }) => {
     const dtype = GGML_DTYPES[ggmlType];
     const n = dims.reduce((p, d) => p * d, 1);
-    if (dtype && (dtype === 'q8_0' || dtype === 'q4_0') && dims[0] % 32 !== 0) {
-      throw formatError(file, `tensor ${name}: ${ggmlTypeName(ggmlType)} rows of ${dims[0]} elements are not whole 32-element blocks`);
+    if (dtype && dims[0] % dtypeBlockSize(dtype) !== 0) {
+      const block = dtypeBlockSize(dtype);
+      throw formatError(file, `tensor ${name}: ${ggmlTypeName(ggmlType)} rows of ${dims[0]} elements are not whole ${block}-element blocks`);
     }
     const byteLength = dtype ? dtypeByteLength(dtype, n) : undefined;
     const offset = dataOffset + rel;
@@ -300,7 +311,7 @@ export async function readGgufTensorBytes(source: ByteSource, tensor: GgufTensor
   if (tensor.byteLength === undefined) {
     throw new ModelFormatError(
       'unsupported-dtype',
-      `${source.name}: tensor ${tensor.name} has type ${ggmlTypeName(tensor.ggmlType)}; supported: F32, F16, BF16, Q8_0, Q4_0`,
+      `${source.name}: tensor ${tensor.name} has type ${ggmlTypeName(tensor.ggmlType)}; supported: ${SUPPORTED_GGML_TYPES}`,
     );
   }
   return source.read(tensor.offset, tensor.byteLength);

@@ -128,10 +128,10 @@ describe('loadGguf rejects bad input with a typed error naming the file / tensor
       'an unsupported tensor type',
       {
         editTensors: (ts) =>
-          ts.map((t) => (t.name === 'blk.0.ffn_down.weight' ? { ...t, dims: [256, 40], ggmlType: 12, data: new Uint8Array(40 * 144) } : t)),
+          ts.map((t) => (t.name === 'blk.0.ffn_down.weight' ? { ...t, dims: [256, 40], ggmlType: 10, data: new Uint8Array(40 * 84) } : t)),
       },
       'unsupported-dtype',
-      /m\.gguf: tensor blk\.0\.ffn_down\.weight has type Q4_K/,
+      /m\.gguf: tensor blk\.0\.ffn_down\.weight has type Q2_K/,
     ],
     [
       'a tensor the architecture does not have',

@@ -4,7 +4,7 @@
  */
 import type { ByteSource } from './byte-source';
 import { ModelFormatError } from '../errors';
-import { type GgufFile, type GgufTensorInfo, ggmlTypeName, readGgufHeader, readGgufTensorBytes } from './gguf';
+import { type GgufFile, type GgufTensorInfo, SUPPORTED_GGML_TYPES, ggmlTypeName, readGgufHeader, readGgufTensorBytes } from './gguf';
 import { ROPE_FREQS_TENSOR, canonicalTensorName, ggufFieldNames, ggufModelConfig, ggufTensorName } from './gguf-config';
 import { unpermuteQk } from './gguf-permute';
 import { validateTensors } from './load-validate';
@@ -44,7 +44,7 @@ export async function loadGguf(source: ByteSource): Promise<GgufWeights> {
     if (!t.dtype) {
       throw new ModelFormatError(
         'unsupported-dtype',
-        `${source.name}: tensor ${t.name} has type ${ggmlTypeName(t.ggmlType)}; supported: F32, F16, BF16, Q8_0, Q4_0`,
+        `${source.name}: tensor ${t.name} has type ${ggmlTypeName(t.ggmlType)}; supported: ${SUPPORTED_GGML_TYPES}`,
       );
     }
   }

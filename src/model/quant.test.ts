@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../test/utils/rng';
-import { encodeBF16, encodeF16, f32ToF16Bits, quantizeQ4_0, quantizeQ8_0 } from '../../test/utils/quantize';
-import { decodeBF16, decodeF16, dequantizeQ4_0, dequantizeQ8_0, dtypeByteLength, f16ToF32 } from './quant';
+import { encodeBF16, encodeF16, f32ToF16Bits, quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1, quantizeQ8_0 } from '../../test/utils/quantize';
+import { decodeBF16, decodeF16, decodeToF32, dequantizeQ4_0, dequantizeQ8_0, dtypeByteLength, f16ToF32 } from './quant';
 
 const u8 = (...bytes: number[]) => new Uint8Array(bytes);
 
@@ -88,4 +88,47 @@ describe('Q4_0', () => {
       for (let j = 0; j < 32; j++) expect(Math.abs(y[b * 32 + j] - x[b * 32 + j])).toBeLessThanOrEqual((amax / 8) * 1.01);
     }
   });
+});
+
+describe('Q4_1, Q5_0, Q5_1', () => {
+  const nibbles = Array.from({ length: 16 }, (_, j) => j | ((15 - j) << 4)); // x[j]: j, x[j + 16]: 15 - j
+  const QH = 0xf0f03c01; // fifth bits: bit j for x[j]
+  const qhBytes = [QH & 0xff, (QH >>> 8) & 0xff, (QH >>> 16) & 0xff, QH >>> 24];
+  const fifth = (j: number) => ((QH >>> j) & 1) * 16;
+
+  it('Q4_1 decodes a hand-made block: x = q * d + m', () => {
+    const out = decodeToF32('q4_1', u8(0x00, 0x38, 0x00, 0xbc, ...nibbles), 32); // d = 0.5, m = -1
+    const want = Array.from({ length: 32 }, (_, j) => (j < 16 ? j : 31 - j) * 0.5 - 1);
+    expect([...out]).toEqual(want);
+    expect(dtypeByteLength('q4_1', 64)).toBe(40);
+  });
+
+  it('Q5_0 decodes a hand-made block: x = (q | fifth bit << 4) - 16, times d', () => {
+    const out = decodeToF32('q5_0', u8(0x00, 0x40, ...qhBytes, ...nibbles), 32); // d = 2
+    const want = Array.from({ length: 32 }, (_, j) => ((j < 16 ? j : 31 - j) + fifth(j) - 16) * 2);
+    expect([...out]).toEqual(want);
+    expect([out[0], out[16]]).toEqual([2 * (16 - 16), 2 * (15 - 16)]);
+    expect(dtypeByteLength('q5_0', 64)).toBe(44);
+  });
+
+  it('Q5_1 decodes a hand-made block: x = (q | fifth bit << 4) * d + m', () => {
+    const out = decodeToF32('q5_1', u8(0x00, 0x34, 0x00, 0x42, ...qhBytes, ...nibbles), 32); // d = 0.25, m = 3
+    const want = Array.from({ length: 32 }, (_, j) => ((j < 16 ? j : 31 - j) + fifth(j)) * 0.25 + 3);
+    expect([...out]).toEqual(want);
+    expect(dtypeByteLength('q5_1', 64)).toBe(48);
+  });
+
+  for (const [dtype, quantize, bound] of [['q4_1', quantizeQ4_1, 0.09], ['q5_0', quantizeQ5_0, 0.055], ['q5_1', quantizeQ5_1, 0.045]] as const) {
+    it(`${dtype}: test quantizer round-trips within rms error / rms value < ${bound}`, () => {
+      const x = new Rng(12).normals(32 * 64, 0.5, 0.2);
+      const y = decodeToF32(dtype, quantize(x), x.length);
+      let err = 0;
+      let ref = 0;
+      for (let i = 0; i < x.length; i++) {
+        err += (y[i] - x[i]) ** 2;
+        ref += x[i] ** 2;
+      }
+      expect(Math.sqrt(err / ref)).toBeLessThan(bound);
+    });
+  }
 });

@@ -7,7 +7,8 @@
 import type { ModelConfig } from './config';
 
 /** Storage type of a tensor in its file. */
-export type TensorDtype = 'f32' | 'f16' | 'bf16' | 'q8_0' | 'q4_0';
+// ggml block types: q8_0, q4_0, q4_1, q5_0, q5_1 (32 weights per block) and the K-quants (256 per block).
+export type TensorDtype = 'f32' | 'f16' | 'bf16' | 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q4_k' | 'q5_k' | 'q6_k' | 'q8_k';
 
 export interface TensorInfo {
   /** Canonical (HF) name, e.g. `model.layers.0.self_attn.q_proj.weight`. */

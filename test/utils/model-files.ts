@@ -19,7 +19,8 @@ import { decodeToF32 } from '../../src/model/quant';
 import { llama3FreqDivisors } from '../../src/model/reference-rope';
 import type { TensorDtype } from '../../src/model/weights';
 import { type GgufMetaEntry, type GgufTensorEntry, meta, writeGguf } from './gguf-writer';
-import { encodeBF16, encodeF16, encodeF32, quantizeQ4_0, quantizeQ8_0 } from './quantize';
+import { encodeBF16, encodeF16, encodeF32, quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1, quantizeQ8_0 } from './quantize';
+import { quantizeQ4_K, quantizeQ5_K, quantizeQ6_K, quantizeQ8_K } from './quantize-k';
 import type { RandomModel } from './random-model';
 import { type SafetensorsEntry, writeSafetensors } from './safetensors-writer';
 
@@ -30,6 +31,13 @@ export function encode(dtype: TensorDtype, x: Float32Array): Uint8Array {
     case 'bf16': return encodeBF16(x);
     case 'q8_0': return quantizeQ8_0(x);
     case 'q4_0': return quantizeQ4_0(x);
+    case 'q4_1': return quantizeQ4_1(x);
+    case 'q5_0': return quantizeQ5_0(x);
+    case 'q5_1': return quantizeQ5_1(x);
+    case 'q4_k': return quantizeQ4_K(x);
+    case 'q5_k': return quantizeQ5_K(x);
+    case 'q6_k': return quantizeQ6_K(x);
+    case 'q8_k': return quantizeQ8_K(x);
   }
 }
 

@@ -95,3 +95,62 @@ export function quantizeQ4_0(x: Float32Array): Uint8Array {
   }
   return out;
 }
+
+/** f16 bits of `v`, little-endian, at out[o], out[o + 1]; returns the f32 value the decoder will see. */
+export function putF16(out: Uint8Array, o: number, v: number): number {
+  const h = f32ToF16Bits(v);
+  out[o] = h & 0xff;
+  out[o + 1] = h >> 8;
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  return exp === 0 ? sign * mant * 2 ** -24 : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** Q4_1 / Q5_1: per 32 weights, d = (max - min) / levels and m = min (both f16), q = round((x - m) / d). */
+function quantizeWithMin(x: Float32Array, bits: 4 | 5): Uint8Array {
+  const levels = (1 << bits) - 1;
+  const size = bits === 4 ? 20 : 24;
+  const out = new Uint8Array((x.length / 32) * size);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < x.length / 32; b++) {
+    const block = x.subarray(b * 32, b * 32 + 32);
+    const lo = Math.min(...block);
+    const hi = Math.max(...block);
+    const o = b * size;
+    const d = putF16(out, o, (hi - lo) / levels);
+    const m = putF16(out, o + 2, lo);
+    const q = Array.from(block, (v) => (d ? Math.max(0, Math.min(levels, Math.round((v - m) / d))) : 0));
+    const qs = bits === 4 ? o + 4 : o + 8;
+    if (bits === 5) view.setUint32(o + 4, fifthBits(q), true);
+    for (let j = 0; j < 16; j++) out[qs + j] = (q[j] & 15) | ((q[j + 16] & 15) << 4);
+  }
+  return out;
+}
+
+/** Bit j of the result is bit 4 of q[j] (Q5_0 / Q5_1's qh word). */
+function fifthBits(q: number[]): number {
+  let qh = 0;
+  for (let j = 0; j < 32; j++) qh |= ((q[j] >> 4) & 1) << j;
+  return qh >>> 0;
+}
+
+export const quantizeQ4_1 = (x: Float32Array) => quantizeWithMin(x, 4);
+export const quantizeQ5_1 = (x: Float32Array) => quantizeWithMin(x, 5);
+
+/** Q5_0 as ggml's quantize_row_q5_0_ref: d = max / -16 (max = the value of largest magnitude), q = trunc(x / d + 16.5). */
+export function quantizeQ5_0(x: Float32Array): Uint8Array {
+  const out = new Uint8Array((x.length / 32) * 22);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < x.length / 32; b++) {
+    let max = 0;
+    for (let j = 0; j < 32; j++) if (Math.abs(x[b * 32 + j]) > Math.abs(max)) max = x[b * 32 + j];
+    const d = fr(max / -16);
+    const id = d ? fr(1 / d) : 0;
+    putF16(out, b * 22, d);
+    const q = Array.from(x.subarray(b * 32, b * 32 + 32), (v) => Math.min(31, Math.trunc(fr(fr(v * id) + 16.5))));
+    view.setUint32(b * 22 + 2, fifthBits(q), true);
+    for (let j = 0; j < 16; j++) out[b * 22 + 6 + j] = (q[j] & 15) | ((q[j + 16] & 15) << 4);
+  }
+  return out;
+}
