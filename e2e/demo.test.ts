@@ -2,7 +2,9 @@
 // `vite preview`, driven in Debian's Chromium. One page walks through load → generate → stop → side by side
 // → reload from cache with the model network blocked; a second browser without the WebGPU flag gets the
 // explanation. Each test leaves a screenshot in test-results/.
-import { mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,11 +158,27 @@ describe('demo on the embedded fixture pair', () => {
     await page.selectOption('#source-kind', 'preset');
   });
 
+  it("checks a preset against the adapter's limits before downloading", async () => {
+    await page.selectOption('#preset', 'llama3.2');
+    const note = await page.locator('#preset-note').innerText();
+    // Llama 3.2 3B's embedding (128256 x 3072) is expanded to f32 on the GPU today: 1.58 GB in one binding.
+    const limit = await page.evaluate(async () => (await navigator.gpu.requestAdapter())!.limits.maxStorageBufferBindingSize);
+    if (128256 * 3072 * 4 > limit) {
+      expect(note).toContain('Too big for this GPU');
+      expect(await page.locator('#preset-note').getAttribute('data-support')).toBe('unsupported');
+    } else {
+      expect(note).toContain('On this GPU: about');
+    }
+    await page.screenshot({ path: `${SHOTS}/demo-6-too-big.png` });
+    await page.selectOption('#preset', 'fixture');
+    expect(await page.locator('#preset-note').innerText()).toContain('On this GPU: about');
+  });
+
   it('fits a phone-width screen without horizontal scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `${SHOTS}/demo-6-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/demo-7-phone.png`, fullPage: true });
   });
 });
 
@@ -181,7 +199,7 @@ describe('demo without WebGPU', () => {
       await p.click('#load');
       await waitOrExplain(p, '#load-status[data-state="ready"]', 60_000);
       expect(await p.locator('#model-info').innerText()).toMatch(/device\s+CPU reference/);
-      await p.screenshot({ path: `${SHOTS}/demo-7-no-webgpu.png`, fullPage: true });
+      await p.screenshot({ path: `${SHOTS}/demo-8-no-webgpu.png`, fullPage: true });
     } finally {
       await plain.close();
     }
@@ -189,7 +207,7 @@ describe('demo without WebGPU', () => {
 });
 
 describe('demo errors', () => {
-  it('explains a full storage quota and a failed download in the page', async () => {
+  it('explains a full storage quota, a failed download and an unsupported weight type in the page', async () => {
     const b = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
     try {
       const ctx = await b.newContext({ viewport: { width: 1280, height: 900 } });
@@ -202,7 +220,7 @@ describe('demo errors', () => {
       expect(await p.locator('#error').getAttribute('data-code')).toBe('quota');
       expect(await p.locator('#error').innerText()).toContain('Not enough storage');
       expect(await p.locator('#load-status').getAttribute('data-state')).toBe('error');
-      await p.screenshot({ path: `${SHOTS}/demo-8-quota.png`, fullPage: true });
+      await p.screenshot({ path: `${SHOTS}/demo-9-quota.png`, fullPage: true });
 
       await p.click('#error-dismiss');
       await p.selectOption('#source-kind', 'urls');
@@ -211,9 +229,33 @@ describe('demo errors', () => {
       await p.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
       expect(await p.locator('#error').getAttribute('data-code')).toBe('download');
       expect(await p.locator('#error-message').innerText()).toContain('no-such-model');
-      await p.screenshot({ path: `${SHOTS}/demo-9-download-error.png` });
+      await p.screenshot({ path: `${SHOTS}/demo-10-download-error.png` });
+
+      // A GGUF with a tensor type the runtime does not decode (Q2_K): the fixture with one tensor relabelled.
+      await p.click('#error-dismiss');
+      await p.selectOption('#source-kind', 'files');
+      const dir = 'public/models/tiny-target';
+      await p.setInputFiles('#target-files', [
+        { name: 'tiny-target-q2_k.gguf', mimeType: 'application/octet-stream', buffer: withTensorType(await readFile(`${dir}/tiny-target-q8_0.gguf`), 'blk.0.attn_q.weight', 10) },
+        ...['tokenizer.json', 'tokenizer_config.json'].map((f) => `${dir}/${f}`),
+      ].map((f) => (typeof f === 'string' ? { name: basename(f), mimeType: 'application/json', buffer: readFileSync(f) } : f)));
+      await p.click('#load');
+      await p.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+      expect(await p.locator('#error').getAttribute('data-code')).toBe('unsupported-dtype');
+      expect(await p.locator('#error-message').innerText()).toContain('blk.0.attn_q.weight has type Q2_K');
+      await p.screenshot({ path: `${SHOTS}/demo-11-unsupported-dtype.png` });
     } finally {
       await b.close();
     }
   });
 });
+
+/** A GGUF with one tensor's ggml type changed in its header (the data stays: the type is refused first). */
+function withTensorType(gguf: Buffer, tensor: string, ggmlType: number): Buffer {
+  const out = Buffer.from(gguf);
+  const at = out.indexOf(Buffer.from(tensor));
+  if (at < 0) throw new Error(`${tensor} not in the GGUF header`);
+  const dims = out.readUInt32LE(at + tensor.length);
+  out.writeUInt32LE(ggmlType, at + tensor.length + 4 + 8 * dims); // name, n_dims, ne[n_dims] (u64), type
+  return out;
+}

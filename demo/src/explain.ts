@@ -19,7 +19,7 @@ interface CodedError {
 
 const HINTS: Record<string, [title: string, hint: string]> = {
   'no-webgpu': ['WebGPU is not available', 'Use Chrome or Edge 113+, Safari 26+, or Firefox 141+ on Windows; on Linux enable chrome://flags/#enable-unsafe-webgpu.'],
-  'gpu-limits': ["The model does not fit this GPU's limits", 'A tensor is larger than the largest buffer this adapter allows. Try a smaller pair, or a quantized (Q8_0 / Q4_0) one.'],
+  'gpu-limits': ["The model does not fit this GPU's limits", 'A tensor is larger than the largest buffer this adapter allows (see the WebGPU line at the top). Try a smaller pair.'],
   'device-lost': ['The GPU device was lost', 'The browser or driver reset the GPU (often: out of memory). Reload the page and try a smaller model.'],
   'shader-compile': ['A GPU shader failed to compile', 'This is a bug in Foresight on this GPU; the message says which shader.'],
   'gpu-validation': ['The GPU rejected a command', 'This is a bug in Foresight on this GPU or a model that exceeds a limit; the message has the details.'],

@@ -134,6 +134,7 @@ async function start(): Promise<void> {
   if (check.ok) {
     const a = check.adapter;
     gpuStatus.dataset.state = 'ok';
+    models.setAdapter(a);
     gpuStatus.textContent =
       `WebGPU: ${a.description}${a.fallback ? ' (software fallback: slow)' : ''} · largest buffer ${formatBytes(a.maxBufferSize)}` +
       ` · storage binding ${formatBytes(a.maxStorageBufferBindingSize)} · f16 ${a.shaderF16 ? 'yes' : 'no'}`;

@@ -5,7 +5,8 @@
 import type { LoadOptions, ModelSourceSpec } from 'foresight';
 import { byId, h } from './dom';
 import { formatBytes } from './format';
-import { DEFAULT_EXAMPLE, PRESETS, presetById, presetSupport, resolveSource, type Example } from './presets';
+import { DEFAULT_EXAMPLE, gpuEstimate, PRESETS, presetById, presetSupport, resolveSource, type Example } from './presets';
+import type { AdapterSummary } from './webgpu-check';
 
 export interface ModelChoice {
   target: ModelSourceSpec;
@@ -24,6 +25,7 @@ export class ModelPanel {
   private readonly kind = byId<HTMLSelectElement>('source-kind');
   private readonly preset = byId<HTMLSelectElement>('preset');
   private readonly note = byId('preset-note');
+  private adapter: AdapterSummary | undefined;
 
   constructor() {
     const groups = new Map<string, HTMLOptGroupElement>();
@@ -37,6 +39,12 @@ export class ModelPanel {
     this.kind.addEventListener('change', () => this.showKind());
     this.preset.addEventListener('change', () => this.showNote());
     this.showKind();
+    this.showNote();
+  }
+
+  /** The adapter the page found: presets are checked against its limits. */
+  setAdapter(adapter: AdapterSummary): void {
+    this.adapter = adapter;
     this.showNote();
   }
 
@@ -81,10 +89,18 @@ export class ModelPanel {
     if (!p) return;
     const size = p.bytes ? `About ${formatBytes(p.bytes)} to download (once; then cached). ` : '';
     const support = presetSupport(p);
-    const status = support.ok
-      ? `${p.format === 'gguf' ? 'GGUF' : 'Safetensors'}, ${p.weights.toUpperCase()}: supported.`
-      : `Not supported yet: ${support.reason}. Loading it shows the runtime's error.`;
-    this.note.textContent = `${size}${status}${p.note ? ` ${p.note}` : ''}`;
-    this.note.dataset.support = support.ok ? 'supported' : 'unsupported';
+    const fit = this.adapter && gpuEstimate(p, this.adapter);
+    const kind = `${p.format === 'gguf' ? 'GGUF' : 'Safetensors'}, ${p.weights.toUpperCase()}`;
+    const status = !support.ok
+      ? `Not supported yet: ${support.reason}. Loading it shows the runtime's error.`
+      : fit?.fits === false ? `${kind}.` : `${kind}: supported.`;
+    const gpu = !fit
+      ? ''
+      : fit.fits
+        ? ` On this GPU: about ${formatBytes(fit.bytes)} of weights (${fit.bytesPerWeight === 2 ? 'f16' : 'expanded to f32'}).`
+        : ` Too big for this GPU: its largest tensor takes ${formatBytes(fit.largestBytes)} as ${fit.bytesPerWeight === 2 ? 'f16' : 'f32'},` +
+          ` the adapter allows ${formatBytes(this.adapter!.maxStorageBufferBindingSize)} per buffer binding; loading will end with the runtime's gpu-limits error.`;
+    this.note.textContent = `${size}${status}${gpu}${p.note ? ` ${p.note}` : ''}`;
+    this.note.dataset.support = support.ok && fit?.fits !== false ? 'supported' : 'unsupported';
   }
 }

@@ -15,6 +15,10 @@ export interface Preset {
   weights: string;
   /** Approximate download size, target + draft. */
   bytes?: number;
+  /** Parameters of target + draft. */
+  params: number;
+  /** Elements of the largest weight matrix of either model (the embedding). */
+  largestTensor: number;
   note?: string;
   /** What the Generate panel offers after loading this pair. */
   example?: Example;
@@ -59,4 +63,24 @@ export function supportedWeightTypes(): string[] {
 /** A preset's source as load() takes it: page-relative paths become absolute http(s) URLs. */
 export function resolveSource(source: string, base = document.baseURI): string {
   return source.startsWith('./') || source.startsWith('../') ? new URL(source, base).href : source;
+}
+
+export interface GpuEstimate {
+  /** Bytes the weights of both models take on the GPU. */
+  bytes: number;
+  /** Bytes of the largest single tensor (one storage binding). */
+  largestBytes: number;
+  bytesPerWeight: 2 | 4;
+  /** False when the largest tensor exceeds the adapter's storage-binding limit. */
+  fits: boolean;
+}
+
+/**
+ * What the pair will take on this adapter. The runtime keeps f16 weights as f16 when the adapter has
+ * shader-f16 and expands every other type to f32 (src/model/transformer-weights.ts, chooseMatrixDtype).
+ */
+export function gpuEstimate(preset: Preset, adapter: { maxStorageBufferBindingSize: number; shaderF16: boolean }): GpuEstimate {
+  const bytesPerWeight = preset.weights === 'f16' && adapter.shaderF16 ? 2 : 4;
+  const largestBytes = preset.largestTensor * bytesPerWeight;
+  return { bytes: preset.params * bytesPerWeight, largestBytes, bytesPerWeight, fits: largestBytes <= adapter.maxStorageBufferBindingSize };
 }
