@@ -92,6 +92,7 @@ async function load(): Promise<void> {
       onProgress: (p: LoadProgress) => progress.update(p),
     });
     setStatus('ready', `Ready: ${choice.label}`);
+    progress.collapse();
     showInfo(info);
     generation.setEngine(e, info);
     generation.offerExample(choice.example);

@@ -36,6 +36,11 @@ export class ProgressView {
     this.container.replaceChildren();
   }
 
+  /** Folds each model's file list away, leaving its overall bar (after a load finished). */
+  collapse(): void {
+    for (const section of this.container.querySelectorAll('details')) section.open = false;
+  }
+
   update(p: LoadProgress): void {
     const group = this.groupFor(p);
     const file = group.files.get(p.file) ?? this.addFile(group, p.file);
@@ -57,7 +62,7 @@ export class ProgressView {
 
   private addGroup(name: string): Group {
     const overall = row(name, true);
-    const section = h('div', { class: 'progress-group', 'data-group': name }, overall.root);
+    const section = h('details', { class: 'progress-group', 'data-group': name, open: true }, h('summary', {}, overall.root));
     this.container.append(section);
     const group = { name, overall, files: new Map<string, Row>(), overallDone: 0 };
     this.groups.push(group);
