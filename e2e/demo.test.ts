@@ -174,7 +174,13 @@ describe('demo on the embedded fixture pair', () => {
     expect(await page.locator('#preset-note').innerText()).toContain('On this GPU: about');
   });
 
-  it('fits a phone-width screen without horizontal scrolling', async () => {
+  it('has a label on every control and fits a phone-width screen without horizontal scrolling', async () => {
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLInputElement>('input, select, textarea, button')]
+        .filter((el) => (el.labels?.length ?? 0) === 0 && !el.getAttribute('aria-label') && !el.textContent?.trim())
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(unlabelled).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
