@@ -8,6 +8,7 @@ export { WorkerEngine } from './worker-engine';
 export { openBrowserCache, type ModelCache, type CachedModelInfo, type CacheUsage } from '../cache/index';
 export type {
   ChatMessage,
+  Device,
   Drafting,
   FinishReason,
   GenerateChunk,

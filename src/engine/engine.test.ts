@@ -48,6 +48,11 @@ describe('Engine (in-process, n-gram test model)', () => {
     expect(last.stats.drafted).toBeGreaterThan(0);
     expect(last.stats.accepted).toBeGreaterThan(0);
     expect(chunks.flatMap((c) => c.provenance)).toContain('draft');
+    // Each token's text: one piece per token, adding up to the chunk's text.
+    for (const c of chunks) {
+      if (c.tokens.length > 0) expect(c.pieces).toHaveLength(c.tokens.length);
+      expect(c.pieces.join('')).toBe(c.text);
+    }
     // Lossless at temperature 0: the same text as plain decoding of the target.
     expect((await engine.generateText({ ...options, drafting: 'none' })).text).toBe(text);
   });

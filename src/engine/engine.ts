@@ -91,7 +91,7 @@ export class Engine {
       } catch (err) {
         // Aborted while queued: nothing ran; end like any aborted generation.
         if (err instanceof AbortError && err.code === 'aborted') {
-          yield { text: '', tokens: [], provenance: [], stats: emptyStats(0), finishReason: 'abort' };
+          yield { text: '', pieces: [], tokens: [], provenance: [], stats: emptyStats(0), finishReason: 'abort' };
           return;
         }
         throw err;

@@ -55,10 +55,11 @@ export async function* runGeneration(
       throw new AbortError('the engine was disposed during the generation', 'disposed');
     }
     const tail = stopper.push(detokenizer.flush());
-    const text = chunk.text + tail.text + (tail.stopped ? '' : stopper.flush());
-    return { ...chunk, text, finishReason: tail.stopped ? 'stop' : reason };
+    const rest = tail.text + (tail.stopped ? '' : stopper.flush());
+    const pieces = chunk.pieces.length > 0 ? [...chunk.pieces.slice(0, -1), chunk.pieces[chunk.pieces.length - 1] + rest] : [];
+    return { ...chunk, text: chunk.text + rest, pieces, finishReason: tail.stopped ? 'stop' : reason };
   };
-  const nothing = (): GenerateChunk => ({ text: '', tokens: [], provenance: [], stats });
+  const nothing = (): GenerateChunk => ({ text: '', pieces: [], tokens: [], provenance: [], stats });
 
   const steps = decodeTokens(prompt, {
     target: pair.target.model,
@@ -86,8 +87,20 @@ export async function* runGeneration(
       }
       const step = next.value;
       stats = { ...step.totals, promptTokens: prompt.length };
-      const emitted = stopper.push(detokenizer.push(step.tokens.filter((t) => !eos.has(t))));
-      const chunk: GenerateChunk = { text: emitted.text, tokens: step.tokens, provenance: step.provenance, stats };
+      // Token by token, so each token's text is known (the demo colours text by provenance).
+      const pieces: string[] = [];
+      let stopped = false;
+      for (const t of step.tokens) {
+        if (stopped || eos.has(t)) {
+          pieces.push('');
+          continue;
+        }
+        const out = stopper.push(detokenizer.push([t]));
+        pieces.push(out.text);
+        stopped = out.stopped;
+      }
+      const emitted = { text: pieces.join(''), stopped };
+      const chunk: GenerateChunk = { text: emitted.text, pieces, tokens: step.tokens, provenance: step.provenance, stats };
       if (emitted.stopped || step.stopReason || control.signal.aborted) {
         yield emitted.stopped ? { ...chunk, finishReason: 'stop' } : finish(chunk, step.stopReason ? FINISH[step.stopReason] : 'abort');
         return;

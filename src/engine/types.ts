@@ -102,6 +102,12 @@ export interface GenerationStats extends DecodeStats {
 export interface GenerateChunk {
   /** Text that became final in this step: never half a character, never part of a stop string. May be ''. */
   text: string;
+  /**
+   * (tokens.length,) the text each token released; they add up to `text`. Text held back (half a
+   * character, a possible stop string) counts for the token that released it; the last chunk of a
+   * generation may carry text with no token of its own (then `pieces` is empty).
+   */
+  pieces: string[];
   /** Token ids generated in this step (1 to k+1 with speculation; an EOS id included). */
   tokens: number[];
   /** (tokens.length,) where each token came from. */
