@@ -10,9 +10,11 @@ import type { LoadedModel as CachedFiles } from '../cache/load';
 import { checkPairing } from '../decode/pairing';
 import type { LanguageModel } from '../decode/language-model';
 import { ModelFormatError } from '../errors';
+import type { GgufFile } from '../model/gguf';
 import { loadGguf } from '../model/load-gguf';
 import { loadHfModel } from '../model/load-safetensors';
 import type { ModelWeights } from '../model/weights';
+import { ggufTokenizerFiles, hasGgufTokenizer } from '../tokenizer/gguf-tokenizer';
 import { TextTokenizer } from '../tokenizer/tokenizer';
 import type { LoadContext, LoadedModel, LoadedPair, PairLoader } from './pair';
 import type { Device, LoadOptions, ModelSourceSpec } from './types';
@@ -39,8 +41,9 @@ export function modelPairLoader({ openFiles, buildModel }: PairLoaderOptions): P
     const built: LoadedModel[] = [];
     const loadOne = async (source: ModelSourceSpec) => {
       const files = await openFiles(source, context);
-      const weights = files.format === 'gguf' ? await loadGguf(files.weights[0]) : await loadHfModel(async (name) => files.files.get(name), files.id);
-      const tokenizer = await tokenizerOf(files);
+      const gguf = files.format === 'gguf' ? await loadGguf(files.weights[0]) : undefined;
+      const weights = gguf ?? (await loadHfModel(async (name) => files.files.get(name), files.id));
+      const tokenizer = await tokenizerOf(files, gguf?.gguf);
       if (tokenizer.vocabSize > weights.config.vocabSize) {
         throw new ModelFormatError(
           'config-mismatch',
@@ -73,7 +76,8 @@ export function modelPairLoader({ openFiles, buildModel }: PairLoaderOptions): P
   };
 }
 
-async function tokenizerOf(files: ModelFiles): Promise<TextTokenizer> {
+/** The model's own tokenizer files; for a GGUF without them, the tokenizer in its metadata. */
+async function tokenizerOf(files: ModelFiles, gguf: GgufFile | undefined): Promise<TextTokenizer> {
   const json = async (name: string) => {
     const text = await files.text(name);
     if (text === undefined) return undefined;
@@ -85,11 +89,10 @@ async function tokenizerOf(files: ModelFiles): Promise<TextTokenizer> {
   };
   const tokenizerJson = await json('tokenizer.json');
   if (tokenizerJson === undefined) {
+    if (gguf && hasGgufTokenizer(gguf)) return new TextTokenizer(ggufTokenizerFiles(gguf));
     throw new ModelFormatError(
       'model-format',
-      files.format === 'gguf'
-        ? `${files.id}: a lone .gguf file has no tokenizer.json (reading GGUF-embedded tokenizers is not supported yet); load the model's folder`
-        : `${files.id}: tokenizer.json not found`,
+      gguf ? `${files.id}: no tokenizer.json, and the GGUF file has no tokenizer in its metadata` : `${files.id}: tokenizer.json not found`,
     );
   }
   return new TextTokenizer({
