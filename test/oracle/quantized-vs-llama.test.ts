@@ -1,9 +1,10 @@
 /**
  * ggml's other block types, as stored in real Hub GGUF files (Q4_K_M / Q5_K_M mix K-quants with Q5_0 / Q5_1 /
  * Q8_0 fallbacks for rows that are not whole 256-weight super-blocks): the CPU reference reading them through
- * our GGUF loader agrees with llama.cpp. Only the (untied) embeddings are quantized, because llama.cpp
- * dequantizes embedding rows exactly (get_rows) while quantized matmul weights make it quantize activations
- * too; so the f32 bound holds and any layout mistake in a decoder shows up as a large |Δp|.
+ * our GGUF loader agrees with llama.cpp. In the exact cases only the (untied) embeddings are quantized, because
+ * llama.cpp dequantizes embedding rows exactly (get_rows) while quantized matmul weights make it quantize
+ * activations too; so the f32 bound holds and any layout mistake in a decoder shows up as a large |Δp|.
+ * A Q4_K_M-style file (every matrix Q4_K / Q6_K) is then checked with a bound that allows for that rounding.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../src/model/byte-source';
