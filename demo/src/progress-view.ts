@@ -50,9 +50,9 @@ export class ProgressView {
   }
 
   private groupFor(p: LoadProgress): Group {
-    const named = (p as LoadProgress & { model?: string }).model;
-    if (named !== undefined) {
-      return this.groups.find((g) => g.name === named) ?? this.addGroup(named);
+    if (p.model !== undefined) {
+      const name = p.model === 'target' ? GROUP_NAMES[0] : GROUP_NAMES[1];
+      return this.groups.find((g) => g.name === name) ?? this.addGroup(name);
     }
     const current = this.groups.at(-1);
     const wentBack = current !== undefined && (p.overall.bytesDone < current.overallDone || p.bytesDone < (current.files.get(p.file)?.done ?? 0));

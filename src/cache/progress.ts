@@ -13,6 +13,8 @@ export interface LoadProgress {
   /** Bytes per second for this file, over the last few seconds. */
   rate: number;
   overall: { bytesDone: number; bytesTotal: number; rate: number };
+  /** Which model of a pair the file belongs to (set by engine.load(); `overall` is per model). */
+  model?: 'target' | 'draft';
 }
 
 export type ProgressListener = (p: LoadProgress) => void;

@@ -17,7 +17,7 @@ import type { ModelWeights } from '../model/weights';
 import { ggufTokenizerFiles, hasGgufTokenizer } from '../tokenizer/gguf-tokenizer';
 import { TextTokenizer } from '../tokenizer/tokenizer';
 import type { LoadContext, LoadedModel, LoadedPair, PairLoader } from './pair';
-import type { Device, LoadOptions, ModelSourceSpec } from './types';
+import type { Device, LoadOptions, LoadProgress, ModelSourceSpec } from './types';
 
 /** Weights → a LanguageModel on a device (uploads tensor by tensor; the weights object can go afterwards). */
 export type ModelBuilder = (weights: ModelWeights, name: string, device: Device) => Promise<LanguageModel>;
@@ -39,8 +39,9 @@ export function fromCache(cache: ModelCache): OpenModelFiles {
 export function modelPairLoader({ openFiles, buildModel }: PairLoaderOptions): PairLoader {
   return async (options: LoadOptions, context: LoadContext): Promise<LoadedPair> => {
     const built: LoadedModel[] = [];
-    const loadOne = async (source: ModelSourceSpec) => {
-      const files = await openFiles(source, context);
+    const loadOne = async (source: ModelSourceSpec, role: 'target' | 'draft') => {
+      const onProgress = context.onProgress && ((p: LoadProgress) => context.onProgress?.({ ...p, model: role }));
+      const files = await openFiles(source, { ...context, onProgress });
       const gguf = files.format === 'gguf' ? await loadGguf(files.weights[0]) : undefined;
       const weights = gguf ?? (await loadHfModel(async (name) => files.files.get(name), files.id));
       const tokenizer = await tokenizerOf(files, gguf?.gguf);
@@ -55,8 +56,8 @@ export function modelPairLoader({ openFiles, buildModel }: PairLoaderOptions): P
       return { tokenizer, loaded };
     };
     try {
-      const target = await loadOne(options.target);
-      const draft = options.draft === undefined ? undefined : await loadOne(options.draft);
+      const target = await loadOne(options.target, 'target');
+      const draft = options.draft === undefined ? undefined : await loadOne(options.draft, 'draft');
       if (draft) {
         checkPairing(pairingSide(target.loaded, target.tokenizer), pairingSide(draft.loaded, draft.tokenizer));
       }
