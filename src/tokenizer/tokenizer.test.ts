@@ -65,6 +65,8 @@ describe('TextTokenizer', () => {
     const tok = new TextTokenizer({ ...files, tokenizerConfig: config });
     expect(tok.renderChat([{ role: 'user', content: 'hi' }])).toBe('<s>[user] hi');
     expect(tok.encodeChat([{ role: 'user', content: 'hi' }])[0]).toBe(1);
+    // The template writes the BOS itself; encoding must not add a second one.
+    expect(tok.encodeChat([{ role: 'user', content: 'hi' }]).filter((t) => t === 1)).toHaveLength(1);
   });
 
   test('typed errors: bad tokenizer.json, no chat template, bad messages, template raise', () => {
