@@ -108,9 +108,11 @@ async function main() {
   if (longest > Math.min(target.maxLength, draft.maxLength)) throw new Error(`prompts + ${args.tokens} tokens exceed the context`);
   console.log(`${pair.name} on ${pair.backend}: ${args.tokens} tokens per run, ${args.reps} reps`);
 
-  // warm-up: JIT, shader compilation
+  // warm-up: JIT, and shader compilation for one-token and multi-token (verify) passes
   const base = { maxTokens: args.tokens } as const;
   for (const m of [target, draft]) await run(general[0], { target: m, maxTokens: 8 }, newTally());
+  await run(general[0], { target, drafter: modelDrafter(draft), k: 6, maxTokens: 8 }, newTally());
+  await run(grounded[0], { target, drafter: promptLookupDrafter(), k: 6, maxTokens: 8 }, newTally());
 
   const rows: Row[] = [];
   for (const temperature of args.temps) {

@@ -45,15 +45,32 @@ describe('AdaptiveK', () => {
   });
 
   it('turns speculation off when it does not pay, probing now and then', () => {
-    const ks = drive(new AdaptiveK({ probeEvery: 10, probeK: 2 }), 100, 0.1, 0.6, () => 1);
+    const ks = drive(new AdaptiveK({ minProbeGap: 10, maxProbeGap: 10, probeK: 2 }), 100, 0.1, 0.6, () => 1);
     const tail = ks.slice(20);
     expect(tail.filter((k) => k === 0).length).toBeGreaterThanOrEqual(70);
     expect(tail.filter((k) => k === 2).length).toBeGreaterThanOrEqual(6); // the probes
     expect(tail.every((k) => k === 0 || k === 2)).toBe(true);
   });
 
+  it('backs off its probes while speculation keeps not paying, and retries a probe that drafted nothing', () => {
+    const policy = new AdaptiveK({ minProbeGap: 2, maxProbeGap: 8, probeK: 2 });
+    const ks = drive(policy, 80, 0, 1, () => 1); // never accepted, drafting as dear as verifying
+    const probes = ks.flatMap((k, i) => (k === 2 ? [i] : []));
+    const gaps = probes.slice(1).map((p, i) => p - probes[i]);
+    expect(gaps.slice(-3)).toEqual([8, 8, 8]);
+    expect(gaps[0]).toBeLessThan(8);
+    // a probe that found nothing to propose (prompt lookup without a match) is retried at once
+    let k = policy.choose();
+    while (k !== 2) {
+      policy.observe({ drafted: 0, accepted: 0, draftMs: 0, verifyMs: 1 });
+      k = policy.choose();
+    }
+    policy.observe({ drafted: 0, accepted: 0, draftMs: 0, verifyMs: 1 });
+    expect(policy.choose()).toBe(2);
+  });
+
   it('turns back on when acceptance improves', () => {
-    const policy = new AdaptiveK({ probeEvery: 5 });
+    const policy = new AdaptiveK({ minProbeGap: 5 });
     const before = drive(policy, 60, 0.05, 0.3, () => 1);
     expect(before.slice(-20).filter((k) => k === 0).length).toBeGreaterThanOrEqual(15);
     const after = drive(policy, 80, 0.95, 0.3, () => 1);

@@ -23,16 +23,18 @@ export const fixedK = (k: number): KPolicy => ({ choose: () => k, observe: () =>
 export interface AdaptiveKOptions {
   maxK?: number; // largest k considered
   initialK?: number; // k before anything is measured
-  probeEvery?: number; // while off, draft probeK tokens once every this many steps
-  probeK?: number;
+  probeK?: number; // tokens drafted by a probe while speculation is off
+  minProbeGap?: number; // steps between probes: starts here, doubles after each probe that finds it still does not pay
+  maxProbeGap?: number;
   decay?: number; // weight of the past in the running averages, per step
 }
 
 export class AdaptiveK implements KPolicy {
   private readonly maxK: number;
   private readonly initialK: number;
-  private readonly probeEvery: number;
   private readonly probeK: number;
+  private readonly minProbeGap: number;
+  private readonly maxProbeGap: number;
   private readonly decay: number;
   // decayed counts for α = accepted / (accepted + rejections), starting from a weak prior of 1/2
   private acceptedSum = 1;
@@ -40,14 +42,18 @@ export class AdaptiveK implements KPolicy {
   private draftMsPerToken: number | undefined; // running mean of one draft forward's cost
   // decayed sums for a recency-weighted least-squares line verifyMs ≈ a + b·n (n: tokens drafted)
   private fit = { w: 0, n: 0, v: 0, nn: 0, nv: 0 };
+  private probeGap: number;
   private stepsSinceProbe = 0;
+  private probing = false; // the last choice was a probe
 
-  constructor({ maxK = 8, initialK = 4, probeEvery = 16, probeK = 2, decay = 0.9 }: AdaptiveKOptions = {}) {
+  constructor({ maxK = 8, initialK = 4, probeK = 2, minProbeGap = 4, maxProbeGap = 32, decay = 0.9 }: AdaptiveKOptions = {}) {
     this.maxK = maxK;
     this.initialK = initialK;
-    this.probeEvery = probeEvery;
     this.probeK = probeK;
+    this.minProbeGap = minProbeGap;
+    this.maxProbeGap = maxProbeGap;
     this.decay = decay;
+    this.probeGap = minProbeGap;
   }
 
   get alpha(): number {
@@ -55,19 +61,24 @@ export class AdaptiveK implements KPolicy {
   }
 
   observe({ drafted, accepted, draftMs, verifyMs }: StepObservation): void {
-    const mix = (old: number | undefined, v: number) => (old === undefined ? v : this.decay * old + (1 - this.decay) * v);
+    const g = this.decay;
+    // a step slowed by something else (GC, a busy machine) counts as at most 3× the expected time
+    const clip = (v: number, expected: number | undefined) => (expected === undefined ? v : Math.min(v, 3 * expected));
     if (drafted > 0) {
-      this.acceptedSum = this.decay * this.acceptedSum + accepted;
-      this.examinedSum = this.decay * this.examinedSum + accepted + (accepted < drafted ? 1 : 0);
-      this.draftMsPerToken = mix(this.draftMsPerToken, draftMs / drafted);
+      this.acceptedSum = g * this.acceptedSum + accepted;
+      this.examinedSum = g * this.examinedSum + accepted + (accepted < drafted ? 1 : 0);
+      const perToken = clip(draftMs / drafted, this.draftMsPerToken);
+      this.draftMsPerToken = this.draftMsPerToken === undefined ? perToken : g * this.draftMsPerToken + (1 - g) * perToken;
+    } else if (this.probing) {
+      this.stepsSinceProbe = this.probeGap; // the drafter had nothing to offer (no lookup match): probe again next step
     }
     const f = this.fit;
-    const g = this.decay;
+    const v = clip(verifyMs, f.w >= 3 ? this.verifyCost(drafted) : undefined);
     f.w = g * f.w + 1;
     f.n = g * f.n + drafted;
-    f.v = g * f.v + verifyMs;
+    f.v = g * f.v + v;
     f.nn = g * f.nn + drafted * drafted;
-    f.nv = g * f.nv + drafted * verifyMs;
+    f.nv = g * f.nv + drafted * v;
   }
 
   /** Expected tokens per millisecond when drafting k. */
@@ -76,21 +87,25 @@ export class AdaptiveK implements KPolicy {
   }
 
   choose(): number {
+    this.probing = false;
     if (this.draftMsPerToken === undefined) return this.initialK;
     let best = 0;
     for (let k = 1; k <= this.maxK; k++) if (this.rate(k) > this.rate(best)) best = k;
     this.stepsSinceProbe++;
     if (best > 0) {
+      this.probeGap = this.minProbeGap;
       // While every recent step drafted about the same k, how verify cost grows with k is unknown
       // (the fit assumes flat, which flatters speculation): measure a plain step now and then.
-      if (this.spreadOfK() < 0.5 && this.stepsSinceProbe >= this.probeEvery / 2) {
+      if (this.spreadOfK() < 0.5 && this.stepsSinceProbe >= 8) {
         this.stepsSinceProbe = 0;
         return 0;
       }
       return best;
     }
-    if (this.stepsSinceProbe >= this.probeEvery) {
+    if (this.stepsSinceProbe >= this.probeGap) {
       this.stepsSinceProbe = 0;
+      this.probeGap = Math.min(this.maxProbeGap, 2 * this.probeGap);
+      this.probing = true;
       return this.probeK;
     }
     return 0;
