@@ -157,6 +157,37 @@ describe.each(PAGES)('$kind', ({ path, lib }) => {
     expect(r.whole.usage.prompt_tokens).toBeGreaterThan(8);
     expect(r.whole.choices[0].message.content).toBe(content);
   });
+
+  test('after a reload with the model server blocked, the pair loads from IndexedDB and generates the same tokens', async () => {
+    const { text, greedy_32 } = golden.cases[0];
+    const modelOrigin = new URL(site.target).origin;
+    const blocked: string[] = [];
+    await page.context().route(`${modelOrigin}/models/**`, (route) => {
+      blocked.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
+    try {
+      await page.reload();
+      await page.waitForFunction(() => document.title === 'ready' || document.title === 'missing', undefined, { timeout: 15_000 });
+      const r = await page.evaluate(
+        async ({ lib, target, draft, prompt }) => {
+          const F = (window as unknown as Record<string, Lib>)[lib];
+          const reachable = await fetch(`${target}config.json`).then(() => true, () => false);
+          const engine = await F.createEngine();
+          Object.assign(window, { engine });
+          await engine.load({ target, draft });
+          const whole = await engine.generateText({ prompt, maxNewTokens: 32, speculative: { k: 3 } });
+          return { reachable, tokens: whole.tokens };
+        },
+        { lib, target: site.target, draft: site.draft, prompt: text },
+      );
+      expect(r.reachable).toBe(false); // the block works
+      expect(blocked.length).toBeGreaterThan(0);
+      expect(r.tokens).toEqual(greedy_32);
+    } finally {
+      await page.context().unroute(`${modelOrigin}/models/**`);
+    }
+  });
 });
 
 test('the Vite app bundled the worker into its own build', () => {
