@@ -210,8 +210,9 @@ async function explain(
     const est = await estimate().catch(() => undefined);
     const available = est?.quota === undefined ? undefined : Math.max(0, est.quota - (est.usage ?? 0));
     return new QuotaError(
-      `storage quota exceeded while caching ${m.id} in ${location}: ${mib(needed)} still needed` +
-        (available === undefined ? '' : `, ${mib(available)} available`) +
+      `storage quota exceeded while caching ${m.id} in ${location}: ` +
+        (needed > 0 ? `${mib(needed)} still needed` : 'the browser refused to store more data') +
+        (available === undefined ? '' : ` (it reports ${mib(available)} available)`) +
         '; what was stored is kept (incomplete) for a later resume',
       needed,
       available,
