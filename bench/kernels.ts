@@ -36,12 +36,15 @@ import { Argmax } from '../src/kernels/argmax';
 import { Attention } from '../src/kernels/attention';
 import { Embedding } from '../src/kernels/embedding';
 import { Matmul, type MatmulVariant } from '../src/kernels/matmul';
+import { packedF16Words, packF16Rows } from '../src/kernels/matmul-packed';
+import { toF16Bits } from '../src/gpu/f16';
 import { RmsNorm } from '../src/kernels/rmsnorm';
 import { Rope, ropeTable } from '../src/kernels/rope';
 import { SwiGlu } from '../src/kernels/swiglu';
 import { randomArray } from '../src/kernels/testing';
 import { loadModelPath } from '../src/model/load-node';
 import { Transformer } from '../src/model/transformer';
+import type { WeightDtypeOption } from '../src/model/transformer-weights';
 import type { ModelWeights } from '../src/model/weights';
 import { inMemoryWeights, randomModel } from '../test/utils/random-model';
 
@@ -132,20 +135,33 @@ async function kernels(ctx: GpuContext, rows: Row[]): Promise<{ jsMs: number; be
   const yJs = new Float32Array(N);
   const jsBefore = timeJs(() => jsMatvec(wData, xData, yJs, N, K));
   const w = t('w', [N, K], wData);
+  // Each W storage beside f32: packed halves (any adapter) and native f16 (adapters with shader-f16).
+  const w16 = ctx.profile.f16 ? ctx.uploadTensor('w f16', [N, K], 'f16', toF16Bits(wData)) : null;
+  const wPacked = ctx.uploadTensor('w packed', [N, packedF16Words(K)], 'u32', packF16Rows(wData, N, K));
   const variants: MatmulVariant[] = ['rows', 'splitk', 'tiled'];
   const mms = Object.fromEntries(await Promise.all(variants.map(async (v) => [v, await Matmul.create(ctx, { variant: v })] as const)));
+  const halves: { name: string; mm: Matmul; w: Tensor }[] = [{ name: 'rows packed-f16', mm: await Matmul.create(ctx, { weightDtype: 'packed-f16' }), w: wPacked }];
+  if (w16) halves.push({ name: 'rows f16', mm: await Matmul.create(ctx, { variant: 'rows', weightDtype: 'f16' }), w: w16 });
   let bestMs = Infinity;
   let best = '';
   for (const m of [1, 4, 8, 16, quick ? 32 : 64]) {
     const x = t('x', [m, K], randomArray(m * K, 3));
     const y = t('y', [m, N]);
+    const batch = m === 1 ? 10 : 2;
+    const kernel = m === 1 ? 'matvec' : 'matmul';
+    const shape = `${m}×${K}·(${N}×${K})ᵀ`;
+    const io = 4 * (m * K + m * N);
     for (const v of variants) {
       if (v === 'tiled' && m < 16) continue; // a many-token kernel
       if (ctx.profile.kind === 'swiftshader' && ((m > 16 && v === 'splitk') || v === 'tiled')) continue; // barriers: slow there
-      const batch = m === 1 ? 10 : 2;
       const r = await time(ctx, batch, (rec) => mms[v].encode(rec, x, w, y));
-      add(m === 1 ? 'matvec' : 'matmul', `${m}×${K}·(${N}×${K})ᵀ`, v, batch, r, 4 * (N * K + m * K + m * N), 2 * m * N * K);
+      add(kernel, shape, v, batch, r, 4 * N * K + io, 2 * m * N * K);
       if (m === 1 && r.ms < bestMs) [bestMs, best] = [r.ms, v];
+    }
+    for (const h of halves) {
+      const r = await time(ctx, batch, (rec) => h.mm.encode(rec, x, h.w, y));
+      add(kernel, shape, h.name, batch, r, 2 * N * K + io, 2 * m * N * K);
+      if (m === 1 && r.ms < bestMs) [bestMs, best] = [r.ms, h.name];
     }
   }
   const jsMs = median([jsBefore, timeJs(() => jsMatvec(wData, xData, yJs, N, K))]);
@@ -208,10 +224,10 @@ interface ModelRow {
   decodeWithLogitsTokensPerSecond: number;
 }
 
-async function model(ctx: GpuContext, name: string, weights: ModelWeights, steps: number): Promise<ModelRow> {
+async function model(ctx: GpuContext, name: string, weights: ModelWeights, steps: number, weightDtype?: WeightDtypeOption): Promise<ModelRow> {
   const c = weights.config;
   const params = [...weights.tensors.values()].reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
-  const m = await Transformer.load(ctx, weights, { maxLength: 128 });
+  const m = await Transformer.load(ctx, weights, { maxLength: 128, weightDtype });
   const prompt = Array.from({ length: 16 }, (_, i) => (i * 37 + 3) % c.vocabSize);
   await m.forward(prompt, 0); // warm-up (lazy shader compilation)
   let t = performance.now();
@@ -267,7 +283,11 @@ async function main() {
     const spec = { architecture: 'llama' as const, vocabSize: 8192, hiddenSize: 512, intermediateSize: 1536, numLayers: 8, numHeads: 8, numKvHeads: 4, maxPositionEmbeddings: 512 };
     models.push(await model(ctx, 'random 33M (512 hidden, 8 layers, 8/4 heads, FFN 1536, vocab 8192)', inMemoryWeights(randomModel(spec, 1)), 12));
     const fixture = fileURLToPath(new URL('../public/models/tiny-target', import.meta.url));
-    if (existsSync(fixture)) models.push(await model(ctx, 'fixture tiny-target', await loadModelPath(fixture), 24));
+    if (existsSync(fixture)) {
+      models.push(await model(ctx, 'fixture tiny-target', await loadModelPath(fixture), 24));
+      // Without shader-f16, 'f16' means packed halves (never chosen by 'auto'): measured beside f32.
+      if (!p.f16) models.push(await model(ctx, 'fixture tiny-target', await loadModelPath(fixture), 24, 'f16'));
+    }
     console.log('\n| model | params | weights | prefill 16 tokens (ms) | decode tok/s (greedy, argmax on GPU) | decode tok/s (logits read back) |\n|---|---|---|---|---|---|');
     for (const m of models) {
       console.log(`| ${m.model} | ${(m.params / 1e6).toFixed(1)}M | ${m.weightDtype} | ${m.prefillMs.toFixed(0)} | ${m.decodeTokensPerSecond.toFixed(1)} | ${m.decodeWithLogitsTokensPerSecond.toFixed(1)} |`);

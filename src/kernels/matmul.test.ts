@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../gpu/context';
-import { Matmul, type MatmulVariant } from './matmul';
+import { Matmul, type MatmulVariant, type MatmulWeightDtype } from './matmul';
+import { packedF16Words, packF16Rows } from './matmul-packed';
 import { expectClose, lavapipeContext, randomArray, readTensor, testContext, testContextWithoutSubgroups, toF16 } from './testing';
 
 /** y (m, n) = x (m, k) · Wᵀ, W (n, k), accumulated in f64 (kept in f64 here to judge f32 rounding). */
@@ -25,7 +26,7 @@ const SHAPES: [number, number, number][] = [
   [17, 45, 260],
 ];
 
-async function check(ctx: GpuContext, variant: MatmulVariant, dtype: 'f32' | 'f16', [m, n, k]: [number, number, number], accumulate = false) {
+async function check(ctx: GpuContext, variant: MatmulVariant, dtype: MatmulWeightDtype, [m, n, k]: [number, number, number], accumulate = false) {
   const mm = await Matmul.create(ctx, { variant, weightDtype: dtype });
   const x = randomArray(m * k, 1000 + m * 7 + k);
   let w = randomArray(n * k, 2000 + n * 3 + k);
@@ -35,6 +36,9 @@ async function check(ctx: GpuContext, variant: MatmulVariant, dtype: 'f32' | 'f1
     const h = toF16(w);
     w = h.values as Float32Array<ArrayBuffer>;
     wt = ctx.uploadTensor('w', [n, k], 'f16', h.bits);
+  } else if (dtype === 'packed-f16') {
+    w = toF16(w).values as Float32Array<ArrayBuffer>; // the reference sees the weights as the GPU stores them
+    wt = ctx.uploadTensor('w', [n, packedF16Words(k)], 'u32', packF16Rows(randomArray(n * k, 2000 + n * 3 + k), n, k));
   } else {
     wt = ctx.uploadTensor('w', [n, k], 'f32', w);
   }
@@ -71,6 +75,26 @@ describe('matmul on SwiftShader', () => {
       for (const shape of [SHAPES[1], SHAPES[3]]) await check(ctx, variant, 'f32', shape, true);
     });
   }
+
+  it('rows with packed-f16 weights (no shader-f16 needed): matches the reference on the f16-rounded weights', async () => {
+    // K % 8 == 4 in (1,67,36), (9,70,132), (17,45,260): the last 8-weight chunk is half padding.
+    for (const shape of SHAPES) await check(ctx, 'rows', 'packed-f16', shape);
+    for (const shape of [SHAPES[1], SHAPES[4]]) await check(ctx, 'rows', 'packed-f16', shape, true);
+  });
+
+  it('packed-f16: padded row width is checked, and only the rows variant exists', async () => {
+    const mm = await Matmul.create(ctx, { weightDtype: 'packed-f16' });
+    expect(mm.variantFor(1)).toBe('rows');
+    expect(mm.variantFor(64)).toBe('rows');
+    const rec = ctx.recorder('bad packed');
+    const x = ctx.createTensor('x', [1, 12], 'f32');
+    const y = ctx.createTensor('y', [1, 3], 'f32');
+    expect(() => mm.encode(rec, x, ctx.createTensor('w', [3, 6], 'u32'), y)).toThrow(/W has shape \(3, 6\), expected \(\*, 8\)/);
+    expect(() => mm.encode(rec, x, ctx.createTensor('w', [3, 12], 'f32'), y)).toThrow(/expected \(\*, 8\)/);
+    expect(() => mm.encode(rec, x, ctx.createTensor('w', [3, 8], 'f32'), y)).toThrow(/dtype f32, expected u32/);
+    rec.submit();
+    await expect(Matmul.create(ctx, { weightDtype: 'packed-f16', variant: 'splitk' })).rejects.toThrow(/rows variant only/);
+  });
 
   it('splitk without subgroups (workgroup-memory reduction) matches too', async () => {
     const plain = await testContextWithoutSubgroups();

@@ -2,6 +2,7 @@
  * y = x · Wᵀ: the projections, the MLP and the logits. W is in Hugging Face layout (N, K) row-major.
  *
  *   x (M, K) f32, W (N, K) f32 or f16, y (M, N) f32
+ *   or W (N, 4·ceil(K/8)) u32 with `packed-f16`: IEEE halves in pairs (src/kernels/matmul-packed.ts)
  *
  * Variants (shaders/matmul_rows.wgsl, shaders/matmul_splitk.wgsl), each with an M = 1 entry point:
  * - `rows`: one invocation per 4 outputs (× 4 tokens), barrier-free. SwiftShader and lavapipe, every M.
@@ -21,6 +22,7 @@ import rowsCode from '../../shaders/matmul_rows.wgsl?raw';
 import splitkCode from '../../shaders/matmul_splitk.wgsl?raw';
 import tiledCode from '../../shaders/matmul_tiled.wgsl?raw';
 import { grid, Uniforms } from './common';
+import { packedF16Words } from './matmul-packed';
 
 const ROWS = shaderSource('matmul_rows.wgsl', rowsCode);
 const SPLITK = shaderSource('matmul_splitk.wgsl', splitkCode);
@@ -41,9 +43,14 @@ const SPLITK_WG = 64;
  */
 const ROWS_WG = 64;
 
+/**
+ * Storage of W: f32; f16 (needs `shader-f16`); packed-f16, halves packed in u32 words and widened with
+ * `unpack2x16float` (any adapter, `rows` variant only).
+ */
+export type MatmulWeightDtype = 'f32' | 'f16' | 'packed-f16';
+
 export interface MatmulOptions {
-  /** Storage type of W. f16 needs an adapter with `shader-f16`. */
-  weightDtype?: 'f32' | 'f16';
+  weightDtype?: MatmulWeightDtype;
   /** Force one variant for every M (tests, benchmarks); by default chosen per adapter and M. */
   variant?: MatmulVariant;
 }
@@ -61,7 +68,7 @@ interface Pipelines {
 export class Matmul {
   private constructor(
     private readonly ctx: GpuContext,
-    readonly weightDtype: 'f32' | 'f16',
+    readonly weightDtype: MatmulWeightDtype,
     private readonly forced: MatmulVariant | undefined,
     private readonly pipelines: Partial<Record<MatmulVariant, Pipelines>>,
   ) {}
@@ -71,10 +78,15 @@ export class Matmul {
     if (weightDtype === 'f16' && !ctx.profile.f16) {
       throw new GpuError('unsupported-dtype', 'Matmul: f16 weights need an adapter with shader-f16');
     }
-    const wanted: MatmulVariant[] = opts.variant
-      ? [opts.variant]
+    // Packed halves exist in the barrier-free variant only: it serves every M.
+    const forced = weightDtype === 'packed-f16' ? 'rows' : opts.variant;
+    if (weightDtype === 'packed-f16' && opts.variant && opts.variant !== 'rows') {
+      throw new InvalidArgumentError(`Matmul: packed-f16 weights have the rows variant only, not ${opts.variant}`);
+    }
+    const wanted: MatmulVariant[] = forced
+      ? [forced]
       : [...new Set([1, 2, SPLITK_MAX_M + 1].map((m) => chooseMatmulVariant(ctx.profile.kind, m)))];
-    const flags = { F16: weightDtype === 'f16', SUBGROUPS: ctx.profile.subgroups };
+    const flags = { F16: weightDtype === 'f16', PACKED: weightDtype === 'packed-f16', SUBGROUPS: ctx.profile.subgroups };
     const pipelines: Partial<Record<MatmulVariant, Pipelines>> = {};
     await Promise.all(
       wanted.map(async (v) => {
@@ -85,7 +97,7 @@ export class Matmul {
         pipelines[v] = { vec, mat };
       }),
     );
-    return new Matmul(ctx, weightDtype, opts.variant, pipelines);
+    return new Matmul(ctx, weightDtype, forced, pipelines);
   }
 
   variantFor(m: number): MatmulVariant {
@@ -98,7 +110,8 @@ export class Matmul {
     const [m, k] = x.shape;
     const n = w.shape[0];
     expectTensor(label, 'x', x, [undefined, undefined]);
-    expectTensor(label, 'W', w, [undefined, k], [this.weightDtype]);
+    if (this.weightDtype === 'packed-f16') expectTensor(label, 'W', w, [undefined, packedF16Words(k)], ['u32']);
+    else expectTensor(label, 'W', w, [undefined, k], [this.weightDtype]);
     expectTensor(label, 'y', y, [m, n]);
     if (k % 4 !== 0) throw new InvalidArgumentError(`${label}: K = ${k} must be a multiple of 4`);
     if (m === 0 || n === 0) return;

@@ -1,13 +1,18 @@
 /**
  * A model's tensors uploaded to the GPU for the Transformer, one layer at a time (the model never sits in
- * memory whole). Matrices go up as f32, or as f16 on adapters with `shader-f16`; norms and biases stay f32.
+ * memory whole). Matrices go up as f32, or as f16: native f16 on adapters with `shader-f16`, else IEEE halves
+ * packed in u32 words (src/kernels/matmul-packed.ts, read with unpack2x16float); norms and biases stay f32,
+ * and so does the embedding table under packed-f16 (the lookup kernel reads f32 or native f16 only), the
+ * tied LM head then getting its own packed copy.
  * Projections that read the same input are stacked into one matrix so each takes one dispatch:
  * W_q, W_k, W_v -> W_qkv and W_gate, W_up -> W_gate_up (rows in that order).
  */
-import { GpuError, ModelFormatError } from '../errors';
+import { ModelFormatError } from '../errors';
 import type { GpuContext } from '../gpu/context';
 import { toF16Bits } from '../gpu/f16';
 import type { Tensor } from '../gpu/tensor';
+import type { MatmulWeightDtype } from '../kernels/matmul';
+import { packedF16Words, packF16Rows } from '../kernels/matmul-packed';
 import type { ModelConfig } from './config';
 import type { ModelWeights } from './weights';
 
@@ -17,7 +22,7 @@ export interface LayerTensors {
   bqkv?: Tensor; // ((nh + 2·nkv)·hd)   qwen2
   qNorm?: Tensor; // (hd)               qwen3
   kNorm?: Tensor; // (hd)               qwen3
-  wo: Tensor; // (H, nh·hd)
+  wo: Tensor; // (H, nh·hd)   (packed-f16: every matrix (N, K) is (N, 4·ceil(K/8)) u32)
   postNorm: Tensor; // (H)
   wGateUp: Tensor; // (2·I, H): rows of W_gate, then W_up
   wDown: Tensor; // (H, I)
@@ -27,34 +32,33 @@ export interface GpuWeights {
   embed: Tensor; // (V, H)
   layers: LayerTensors[];
   finalNorm: Tensor; // (H)
-  lmHead: Tensor; // (V, H): the embedding itself when tied
-  matrixDtype: 'f32' | 'f16';
+  lmHead: Tensor; // (V, H): the embedding itself when tied (except under packed-f16)
+  matrixDtype: MatmulWeightDtype;
   all: Tensor[];
 }
 
 export type WeightDtypeOption = 'auto' | 'f32' | 'f16';
 
 /**
- * f16 when asked, or with 'auto' when the adapter has shader-f16 and every matrix is stored as f16 in its file
- * (so nothing is lost); f32 otherwise.
+ * 'f16' gives native f16 where the adapter has shader-f16 and packed halves elsewhere (every matrix rounded to
+ * f16). 'auto' gives f16 when the adapter has shader-f16 and every matrix is stored as f16 in its file (so
+ * nothing is lost), f32 otherwise: packed halves halve the memory but were no faster than f32 on SwiftShader
+ * (bench/kernels.ts), so they are never chosen unasked.
  */
-export function chooseMatrixDtype(ctx: GpuContext, weights: ModelWeights, option: WeightDtypeOption): 'f32' | 'f16' {
-  if (option === 'f16') {
-    if (!ctx.profile.f16) throw new GpuError('unsupported-dtype', 'f16 weights need an adapter with shader-f16');
-    return 'f16';
-  }
+export function chooseMatrixDtype(ctx: GpuContext, weights: ModelWeights, option: WeightDtypeOption): MatmulWeightDtype {
+  if (option === 'f16') return ctx.profile.f16 ? 'f16' : 'packed-f16';
   if (option === 'f32' || !ctx.profile.f16) return 'f32';
   const matrices = [...weights.tensors.values()].filter((t) => t.shape.length === 2);
   return matrices.length > 0 && matrices.every((t) => t.dtype === 'f16') ? 'f16' : 'f32';
 }
 
-export async function uploadWeights(ctx: GpuContext, weights: ModelWeights, matrixDtype: 'f32' | 'f16', label: string): Promise<GpuWeights> {
+export async function uploadWeights(ctx: GpuContext, weights: ModelWeights, matrixDtype: MatmulWeightDtype, label: string): Promise<GpuWeights> {
   const c = weights.config;
   const all: Tensor[] = [];
   const { hiddenSize: H, headDim: hd, numHeads: nh, numKvHeads: nkv, intermediateSize: I, vocabSize: V } = c;
 
   /** Reads tensors (checking their sizes), stacks them in order, and uploads the result as one tensor. */
-  const upload = async (parts: [name: string, shape: number[]][], tensorName = parts[0][0]): Promise<Tensor> => {
+  const upload = async (parts: [name: string, shape: number[]][], tensorName = parts[0][0], dtype2d = matrixDtype): Promise<Tensor> => {
     const arrays: Float32Array[] = [];
     for (const [name, shape] of parts) {
       const values = await weights.readF32(name);
@@ -67,15 +71,21 @@ export async function uploadWeights(ctx: GpuContext, weights: ModelWeights, matr
     }
     const shape = [parts.reduce((a, [, s]) => a + s[0], 0), ...parts[0][1].slice(1)];
     const total = arrays.reduce((a, v) => a + v.length, 0);
-    const dtype = shape.length === 2 ? matrixDtype : 'f32';
-    ctx.checkBindingSize(`${label}: tensor ${tensorName}`, total * (dtype === 'f16' ? 2 : 4));
+    const dtype = shape.length === 2 ? dtype2d : 'f32';
+    const [rows, cols] = shape;
+    const bytes = dtype === 'packed-f16' ? rows * packedF16Words(cols) * 4 : total * (dtype === 'f16' ? 2 : 4);
+    ctx.checkBindingSize(`${label}: tensor ${tensorName}`, bytes);
     const stacked = new Float32Array(total);
     let at = 0;
     for (const v of arrays) {
       stacked.set(v, at);
       at += v.length;
     }
-    const t = ctx.uploadTensor(`${label} ${tensorName}`, shape, dtype, dtype === 'f16' ? toF16Bits(stacked) : stacked);
+    const name = `${label} ${tensorName}`;
+    const t =
+      dtype === 'packed-f16'
+        ? ctx.uploadTensor(name, [rows, packedF16Words(cols)], 'u32', packF16Rows(stacked, rows, cols))
+        : ctx.uploadTensor(name, shape, dtype, dtype === 'f16' ? toF16Bits(stacked) : stacked);
     all.push(t);
     return t;
   };
@@ -108,9 +118,11 @@ export async function uploadWeights(ctx: GpuContext, weights: ModelWeights, matr
     }
     layers.push(layer);
   }
-  const embed = await one('model.embed_tokens.weight', [V, H]);
+  const packed = matrixDtype === 'packed-f16';
+  const embed = await upload([['model.embed_tokens.weight', [V, H]]], undefined, packed ? 'f32' : matrixDtype);
   const finalNorm = await one('model.norm.weight', [H]);
-  const lmHead = c.tieWordEmbeddings ? embed : await one('lm_head.weight', [V, H]);
+  const lmHeadName = c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+  const lmHead = c.tieWordEmbeddings && !packed ? embed : await one(lmHeadName, [V, H]);
   return { embed, layers, finalNorm, lmHead, matrixDtype, all };
 }
 

@@ -24,7 +24,7 @@ import { AddInPlace } from '../kernels/add';
 import { Argmax } from '../kernels/argmax';
 import { Attention } from '../kernels/attention';
 import { Embedding } from '../kernels/embedding';
-import { Matmul } from '../kernels/matmul';
+import { Matmul, type MatmulWeightDtype } from '../kernels/matmul';
 import { RmsNorm } from '../kernels/rmsnorm';
 import { QkvSplit } from '../kernels/qkv';
 import { ropeTable } from '../kernels/rope';
@@ -41,7 +41,10 @@ export type ActivationTrace = (name: string, position: number, values: Float32Ar
 export interface TransformerOptions {
   /** KV cache capacity in tokens; defaults to min(maxPositionEmbeddings, 2048). */
   maxLength?: number;
-  /** Matrix storage on the GPU: 'auto' (default) keeps f16 files in f16 where the adapter has shader-f16. */
+  /**
+   * Matrix storage on the GPU: 'auto' (default) keeps f16 files in f16 where the adapter has shader-f16;
+   * 'f16' rounds every matrix to f16, packed in u32 words on adapters without shader-f16.
+   */
   weightDtype?: WeightDtypeOption;
   /** Most tokens per chunk of a pass (bounds activation memory); default 64. */
   maxBatch?: number;
@@ -95,7 +98,7 @@ export class Transformer implements LanguageModel {
     if (!(maxLength >= 1) || !(maxBatch >= 1)) throw new InvalidArgumentError(`maxLength ${maxLength} and maxBatch ${maxBatch} must be ≥ 1`);
     const matrixDtype = chooseMatrixDtype(ctx, weights, opts.weightDtype ?? 'auto');
     const [embedding, rmsnorm, matmul, add, qkv, attention, swiglu, argmax] = await Promise.all([
-      Embedding.create(ctx, { tableDtype: matrixDtype }),
+      Embedding.create(ctx, { tableDtype: matrixDtype === 'f16' ? 'f16' : 'f32' }),
       RmsNorm.create(ctx),
       Matmul.create(ctx, { weightDtype: matrixDtype }),
       AddInPlace.create(ctx),
@@ -116,7 +119,7 @@ export class Transformer implements LanguageModel {
   }
 
   /** Storage type of the weight matrices on the GPU. */
-  get matrixDtype(): 'f32' | 'f16' {
+  get matrixDtype(): MatmulWeightDtype {
     return this.weights.matrixDtype;
   }
 
