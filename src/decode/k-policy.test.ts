@@ -69,6 +69,17 @@ describe('AdaptiveK', () => {
     expect(policy.choose()).toBe(2);
   });
 
+  it('does not count a draft model catching up after plain steps as drafting cost', () => {
+    const policy = new AdaptiveK();
+    drive(policy, 40, 0.8, 0.3, () => 1); // on: α 0.8, c 0.3
+    const before = policy.rate(2) / policy.rate(0);
+    for (let i = 0; i < 10; i++) {
+      policy.observe({ drafted: 0, accepted: 0, draftMs: 0, verifyMs: 1 }); // a plain step
+      policy.observe({ drafted: 2, accepted: 2, draftMs: 2 * 0.3 + 20, verifyMs: 1 }); // + 20 ms of catch-up
+    }
+    expect(policy.rate(2) / policy.rate(0)).toBeGreaterThanOrEqual(before); // α only improved; the cost did not grow
+  });
+
   it('turns back on when acceptance improves', () => {
     const policy = new AdaptiveK({ minProbeGap: 5 });
     const before = drive(policy, 60, 0.05, 0.3, () => 1);

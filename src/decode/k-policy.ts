@@ -45,6 +45,7 @@ export class AdaptiveK implements KPolicy {
   private probeGap: number;
   private stepsSinceProbe = 0;
   private probing = false; // the last choice was a probe
+  private previousDrafted = 0;
 
   constructor({ maxK = 8, initialK = 4, probeK = 2, minProbeGap = 4, maxProbeGap = 32, decay = 0.9 }: AdaptiveKOptions = {}) {
     this.maxK = maxK;
@@ -67,11 +68,16 @@ export class AdaptiveK implements KPolicy {
     if (drafted > 0) {
       this.acceptedSum = g * this.acceptedSum + accepted;
       this.examinedSum = g * this.examinedSum + accepted + (accepted < drafted ? 1 : 0);
-      const perToken = clip(draftMs / drafted, this.draftMsPerToken);
-      this.draftMsPerToken = this.draftMsPerToken === undefined ? perToken : g * this.draftMsPerToken + (1 - g) * perToken;
+      // after a step without drafting, a draft model first catches up on the tokens it skipped:
+      // that time is not the cost of drafting, so it does not enter the per-token estimate
+      if (this.previousDrafted > 0 || this.draftMsPerToken === undefined) {
+        const perToken = clip(draftMs / drafted, this.draftMsPerToken);
+        this.draftMsPerToken = this.draftMsPerToken === undefined ? perToken : g * this.draftMsPerToken + (1 - g) * perToken;
+      }
     } else if (this.probing) {
       this.stepsSinceProbe = this.probeGap; // the drafter had nothing to offer (no lookup match): probe again next step
     }
+    this.previousDrafted = drafted;
     const f = this.fit;
     const v = clip(verifyMs, f.w >= 3 ? this.verifyCost(drafted) : undefined);
     f.w = g * f.w + 1;
