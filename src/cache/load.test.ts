@@ -1,6 +1,6 @@
 // The loader end to end in Node: a real HTTP server, the directory backend. Resume, integrity and
 // quota are in resume.test.ts.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AbortError, InvalidArgumentError, LoadError } from '../errors';
 import { hashFiles, offlineFetch, startHarness, type Harness } from '../../test/server/harness';
 import type { LoadProgress } from './progress';
@@ -74,9 +74,12 @@ describe('loading a Hub repo through the cache', () => {
     const { cache } = h.cache();
     const release = h.server.hooks.block((path, method) => method === 'GET' && path.endsWith('.safetensors'));
     const loading = cache.load(h.source, { concurrency: 2 });
+    const started = () => h.server.log.filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors'));
+    // Wait (without a fixed sleep: the machine may be loaded) until two downloads are in flight, then
+    // give a third time to start if the limit were broken.
+    await vi.waitFor(() => expect(started()).toHaveLength(2), { timeout: 20_000, interval: 20 });
     await new Promise((ok) => setTimeout(ok, 300));
-    const started = h.server.log.filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors'));
-    expect(started).toHaveLength(2);
+    expect(started()).toHaveLength(2);
     release();
     await loading;
     expect(h.server.log.filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors'))).toHaveLength(4);
