@@ -125,7 +125,8 @@ describe('loading a Hub repo through the cache', () => {
     const release = h.server.hooks.block((path, method) => method === 'GET' && path.endsWith('.safetensors'));
     const controller = new AbortController();
     const loading = cache.load(h.source, { signal: controller.signal });
-    await new Promise((ok) => setTimeout(ok, 200));
+    const requested = (method: string, suffix: string) => h.server.log.some((r) => r.method === method && r.path.endsWith(suffix));
+    await vi.waitFor(() => expect(requested('GET', '.safetensors')).toBe(true), { timeout: 20_000, interval: 20 });
     controller.abort();
     await expect(loading).rejects.toBeInstanceOf(AbortError);
     release();
@@ -136,8 +137,9 @@ describe('loading a Hub repo through the cache', () => {
     const { cache: other } = h.cache();
     const releaseHeads = h.server.hooks.block((_, method) => method === 'HEAD');
     const early = new AbortController();
+    const heads = h.server.log.filter((r) => r.method === 'HEAD').length;
     const discovering = other.load(h.source, { signal: early.signal });
-    await new Promise((ok) => setTimeout(ok, 200));
+    await vi.waitFor(() => expect(h.server.log.filter((r) => r.method === 'HEAD').length).toBeGreaterThan(heads), { timeout: 20_000, interval: 20 });
     early.abort();
     await expect(discovering).rejects.toBeInstanceOf(AbortError);
     releaseHeads();
