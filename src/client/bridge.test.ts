@@ -73,7 +73,7 @@ describe('worker bridge (MessageChannel)', () => {
     const t0 = performance.now();
     const r = await within(2000, page.generateText({ prompt, maxNewTokens: 1 }));
     expect(r.tokens).toHaveLength(1);
-    expect(performance.now() - t0).toBeLessThan(500); // the 200-token run would hold the engine for > 4 s
+    expect(performance.now() - t0).toBeLessThan(2000); // the 200-token run would hold the engine for > 4 s (loose: CI machines are shared)
   });
 
   test('an AbortSignal is forwarded: the stream ends with finish reason abort', async () => {
@@ -88,7 +88,7 @@ describe('worker bridge (MessageChannel)', () => {
     }
     expect(chunks.at(-1)?.finishReason).toBe('abort');
     expect(chunks.length).toBeLessThanOrEqual(4);
-    expect(performance.now() - t0).toBeLessThan(1500);
+    expect(performance.now() - t0).toBeLessThan(3000); // 200 steps would take > 4 s
   });
 
   test('two concurrent generations are queued and both complete', async () => {

@@ -112,7 +112,7 @@ describe('Engine (in-process, n-gram test model)', () => {
     const t0 = performance.now();
     const r = await engine.generateText({ prompt, maxNewTokens: 1 });
     expect(r.tokens).toHaveLength(1);
-    expect(performance.now() - t0).toBeLessThan(500); // 200 tokens would take > 4 s
+    expect(performance.now() - t0).toBeLessThan(2000); // 200 tokens would take > 4 s (loose: CI machines are shared)
   });
 
   test('an AbortSignal ends the stream with finish reason abort, after the current step', async () => {
