@@ -20,10 +20,17 @@
  * - Hence no formulation got past ~1x plain JS: rows per invocation 1/2/4/8/16 (4-8 best), vec4 vs
  *   scalar, mat4x4 vs separate accumulators, unrolled K, workgroup sizes 4-256, lanes splitting K with
  *   subgroupAdd, atomics (which take SwiftShader's dynamic sequential-load path: slower), textures
- *   (textureLoad of rgba32float: ~20% faster at best), and packed f16 weights (unpack2x16float or bit
- *   tricks: slower). Barriers and workgroup memory cost 10-20x. Dawn's disable_robustness toggle (not
- *   available in browsers) gained ~20%.
- * - Lavapipe (LLVM, 8-wide, real gathers) runs the same barrier-free kernels at 3-10x plain JS.
+ *   (textureLoad of rgba32float: ~20% faster at best). Barriers and workgroup memory cost 10-20x. Dawn's
+ *   disable_robustness toggle (not available in browsers) gained ~20%.
+ * - Fewer load instructions alone do not get there either (interleaved medians, 2048² matvec, f32 rows ≈ 16 ms,
+ *   JS ≈ 6 ms): halves packed in u32 and read 4 per vec2<u32> load were 1.4x slower than f32; 8 per vec4<u32>
+ *   load (the `packed-f16` weights kept in src/kernels/matmul-packed.ts) tie with f32; with the conversion
+ *   replaced by bare shifts (wrong values, a bound) 8 per load gained only 1.2x, and 16 per load (the bound for
+ *   q8 weights) 1.3x; dropping the x loads gained 1.25x; a dispatch alone costs ~0.7 ms. Even a quarter of the W
+ *   load instructions leaves the kernel near 0.5x plain JS, so packing (f16 or q8) cannot reach 2x there.
+ *   The fixture decodes at the same speed with packed-f16 as with f32 (interleaved rounds, same greedy tokens).
+ * - Lavapipe (LLVM, 8-wide, real gathers) runs the same barrier-free kernels at 3-10x plain JS, and there
+ *   packed-f16 is the fastest matvec: 1.6x f32 and 1.5x native f16 (vec4<f16>, 4 per load).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +51,6 @@ import { SwiGlu } from '../src/kernels/swiglu';
 import { randomArray } from '../src/kernels/testing';
 import { loadModelPath } from '../src/model/load-node';
 import { Transformer } from '../src/model/transformer';
-import type { WeightDtypeOption } from '../src/model/transformer-weights';
 import type { ModelWeights } from '../src/model/weights';
 import { inMemoryWeights, randomModel } from '../test/utils/random-model';
 
@@ -224,10 +230,10 @@ interface ModelRow {
   decodeWithLogitsTokensPerSecond: number;
 }
 
-async function model(ctx: GpuContext, name: string, weights: ModelWeights, steps: number, weightDtype?: WeightDtypeOption): Promise<ModelRow> {
+async function model(ctx: GpuContext, name: string, weights: ModelWeights, steps: number): Promise<ModelRow> {
   const c = weights.config;
   const params = [...weights.tensors.values()].reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
-  const m = await Transformer.load(ctx, weights, { maxLength: 128, weightDtype });
+  const m = await Transformer.load(ctx, weights, { maxLength: 128 });
   const prompt = Array.from({ length: 16 }, (_, i) => (i * 37 + 3) % c.vocabSize);
   await m.forward(prompt, 0); // warm-up (lazy shader compilation)
   let t = performance.now();
@@ -283,11 +289,7 @@ async function main() {
     const spec = { architecture: 'llama' as const, vocabSize: 8192, hiddenSize: 512, intermediateSize: 1536, numLayers: 8, numHeads: 8, numKvHeads: 4, maxPositionEmbeddings: 512 };
     models.push(await model(ctx, 'random 33M (512 hidden, 8 layers, 8/4 heads, FFN 1536, vocab 8192)', inMemoryWeights(randomModel(spec, 1)), 12));
     const fixture = fileURLToPath(new URL('../public/models/tiny-target', import.meta.url));
-    if (existsSync(fixture)) {
-      models.push(await model(ctx, 'fixture tiny-target', await loadModelPath(fixture), 24));
-      // Without shader-f16, 'f16' means packed halves (never chosen by 'auto'): measured beside f32.
-      if (!p.f16) models.push(await model(ctx, 'fixture tiny-target', await loadModelPath(fixture), 24, 'f16'));
-    }
+    if (existsSync(fixture)) models.push(await model(ctx, 'fixture tiny-target', await loadModelPath(fixture), 24));
     console.log('\n| model | params | weights | prefill 16 tokens (ms) | decode tok/s (greedy, argmax on GPU) | decode tok/s (logits read back) |\n|---|---|---|---|---|---|');
     for (const m of models) {
       console.log(`| ${m.model} | ${(m.params / 1e6).toFixed(1)}M | ${m.weightDtype} | ${m.prefillMs.toFixed(0)} | ${m.decodeTokensPerSecond.toFixed(1)} | ${m.decodeWithLogitsTokensPerSecond.toFixed(1)} |`);
