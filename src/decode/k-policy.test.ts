@@ -95,12 +95,13 @@ describe('AdaptiveK', () => {
     expect(Math.max(...last)).toBeLessThanOrEqual(2); // best is 1 here; a flat verify cost would give 4
   });
 
+  // Latencies are padded well above the reference models' own compute time, so a loaded machine does not change the costs.
   it('in generate, compute-bound costs (verify ∝ tokens, c = 1/2): speculation cannot pay, so it stays mostly off', async () => {
     const { target, draft } = await referencePair({ draftKind: 'layers' }); // greedy α ≈ 0.65
     const plain = await generateAll([3, 17, 42, 5], { target, maxTokens: 60 });
     const auto = await generateAll([3, 17, 42, 5], {
-      target: withLatency(target, 0, 2),
-      drafter: modelDrafter(withLatency(draft, 0, 1)),
+      target: withLatency(target, 0, 6),
+      drafter: modelDrafter(withLatency(draft, 0, 3)),
       k: 'auto',
       maxTokens: 60,
     });
@@ -112,8 +113,8 @@ describe('AdaptiveK', () => {
   it('in generate, GPU-like costs (flat verify, c = 1/8): long drafts with an agreeing draft, off with a disagreeing one', async () => {
     const same = await referencePair({ draftKind: 'same' });
     const on = await generateAll([3, 17, 42, 5], {
-      target: withLatency(same.target, 8),
-      drafter: modelDrafter(withLatency(same.draft, 1)),
+      target: withLatency(same.target, 24),
+      drafter: modelDrafter(withLatency(same.draft, 3)),
       k: 'auto',
       maxTokens: 80,
     });
@@ -122,8 +123,8 @@ describe('AdaptiveK', () => {
 
     const never = await referencePair({ draftKind: 'independent' }); // greedy α = 0 for this pair
     const off = await generateAll([3, 17, 42, 5], {
-      target: withLatency(never.target, 8),
-      drafter: modelDrafter(withLatency(never.draft, 1)),
+      target: withLatency(never.target, 24),
+      drafter: modelDrafter(withLatency(never.draft, 3)),
       k: 'auto',
       maxTokens: 60,
     });
