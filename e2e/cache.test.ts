@@ -8,7 +8,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
+import { launchChromium } from '../test/utils/chromium';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CacheTestApi, PageLoadOptions, PageLoadResult } from './pages/cache-page';
@@ -48,10 +49,7 @@ beforeAll(async () => {
   });
   await vite.listen();
   pageUrl = `${vite.resolvedUrls!.local[0]}e2e/pages/cache.html`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
+  browser = await launchChromium({ webgpu: false });
   page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await open();

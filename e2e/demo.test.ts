@@ -5,13 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import type { Browser, BrowserContext, Page } from 'playwright';
+import { launchChromium } from '../test/utils/chromium';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SHOTS = 'test-results';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BASE_ARGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 
 let server: PreviewServer;
 let url: string;
@@ -25,7 +24,7 @@ beforeAll(async () => {
   server = await preview({ configFile: 'vite.demo.config.ts', logLevel: 'warn', preview: { port: 0, strictPort: false, open: false } });
   url = server.resolvedUrls!.local[0];
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -190,7 +189,7 @@ describe('demo on the embedded fixture pair', () => {
 
 describe('demo without WebGPU', () => {
   it('explains which browsers and flags work, and still runs the tiny pair on the CPU reference', async () => {
-    const plain = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
+    const plain = await launchChromium({ webgpu: false });
     try {
       const p = await plain.newPage({ viewport: { width: 1280, height: 900 } });
       await open(p);
@@ -214,7 +213,7 @@ describe('demo without WebGPU', () => {
 
 describe('demo errors', () => {
   it('explains a full storage quota, a failed download and an unsupported weight type in the page', async () => {
-    const b = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
+    const b = await launchChromium();
     try {
       const ctx = await b.newContext({ viewport: { width: 1280, height: 900 } });
       const p = await ctx.newPage();

@@ -9,6 +9,7 @@ import { AbortError, ForesightError } from '../errors';
 import type { WorkerApi } from '../worker/protocol';
 import { installErrorTransfer } from '../worker/wire';
 import { pullChunks, raceEnded } from './stream';
+import { collectGeneration } from '../engine/collect';
 
 export class WorkerEngine {
   readonly chat: { completions: ChatCompletions };
@@ -57,16 +58,7 @@ export class WorkerEngine {
   }
 
   async generateText(options: GenerateOptions): Promise<GenerateResult> {
-    let text = '';
-    const tokens: number[] = [];
-    let last: GenerateChunk | undefined;
-    for await (const chunk of this.generate(options)) {
-      text += chunk.text;
-      tokens.push(...chunk.tokens);
-      last = chunk;
-    }
-    if (!last?.finishReason) throw new ForesightError('internal', 'generation ended without a finish reason');
-    return { text, tokens, finishReason: last.finishReason, stats: last.stats };
+    return collectGeneration(this.generate(options));
   }
 
   async unload(): Promise<void> {

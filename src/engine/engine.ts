@@ -7,12 +7,13 @@
  * or is aborted, so do not leave a started generator unread while waiting on another one.
  * load() and unload() take their turn in the same queue.
  */
-import { AbortError, ForesightError, InvalidArgumentError } from '../errors';
+import { AbortError, InvalidArgumentError } from '../errors';
 import { createChatCompletions, type ChatCompletions } from './chat-completions';
 import { emptyStats, runGeneration, type EndCause, type GenerationControl } from './generation';
 import { defaultDrafting, type LoadedPair, type PairLoader } from './pair';
 import { TurnQueue } from './turns';
 import type { Drafting, GenerateChunk, GenerateOptions, GenerateResult, LoadOptions, ModelInfo } from './types';
+import { collectGeneration } from './collect';
 
 export class Engine {
   readonly chat: { completions: ChatCompletions };
@@ -115,16 +116,7 @@ export class Engine {
 
   /** Runs a generation to the end: the concatenated text of the stream, all tokens, and the last stats. */
   async generateText(options: GenerateOptions): Promise<GenerateResult> {
-    let text = '';
-    const tokens: number[] = [];
-    let last: GenerateChunk | undefined;
-    for await (const chunk of this.generate(options)) {
-      text += chunk.text;
-      tokens.push(...chunk.tokens);
-      last = chunk;
-    }
-    if (!last?.finishReason) throw new ForesightError('internal', 'generation ended without a finish reason');
-    return { text, tokens, finishReason: last.finishReason, stats: last.stats };
+    return collectGeneration(this.generate(options));
   }
 
   /** Frees the models; the engine stays usable for another load(). */

@@ -14,7 +14,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright';
+import type { Browser } from 'playwright';
+import { launchChromium } from '../../../test/utils/chromium';
 import { startTestServer, type TestServer } from '../../../test/server/index';
 
 const run = promisify(execFile);
@@ -80,10 +81,7 @@ export async function startApiSite(): Promise<ApiSite> {
     root: site,
     files: { '/script/index.html': await page('api-script'), '/cdn-esm/index.html': await page('api-cdn-esm') },
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu'],
-  });
+  const browser = await launchChromium();
   return {
     browser,
     siteUrl: server.url,
