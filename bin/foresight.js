@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npx foresight run ...`: the built CLI (dist/node/cli.js) when present; in a source checkout without
-// a build, the TypeScript source through vite-node (which understands the shaders' `?raw` imports).
+// a build (or with FORESIGHT_CLI_SOURCE=1, as the tests do while another test rebuilds dist/), the
+// TypeScript source through vite-node (which understands the shaders' `?raw` imports).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -8,7 +9,7 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'node', 'cli.js');
 let main;
-if (existsSync(built)) {
+if (!process.env.FORESIGHT_CLI_SOURCE && existsSync(built)) {
   ({ main } = await import(built));
 } else {
   const { createServer } = await import('vite');

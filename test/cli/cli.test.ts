@@ -15,7 +15,9 @@ const golden = JSON.parse(readFileSync(`${TARGET}/golden.json`, 'utf8')) as {
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', ['bin/foresight.js', 'run', ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
+    // From source: another test file may be rebuilding dist/ at the same time.
+    const env = { ...process.env, FORESIGHT_CLI_SOURCE: '1' };
+    execFile('node', ['bin/foresight.js', 'run', ...args], { timeout: 120_000, env }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
