@@ -22,6 +22,14 @@ export interface LanguageModel {
    * Must agree exactly with the argmax of `forward`'s logits. Without it the decoder argmaxes on the CPU.
    */
   forwardArgmax?(tokens: ArrayLike<number>, startPosition: number, opts?: { all?: boolean }): Promise<Int32Array>;
+  /**
+   * Optional: k greedy tokens with one host sync. Feeds `tokens` at `startPosition` exactly as `forward`,
+   * then k − 1 one-token passes, each fed the argmax of the pass before. Returns the k argmaxes (k,)
+   * (lowest id on ties); the last is proposed but not fed, so the KV cache ends at
+   * startPosition + tokens.length + k − 1. Must equal k successive `forwardArgmax` calls, each fed the
+   * previous result. Without it the draft model runs those k calls (k host syncs).
+   */
+  draftGreedy?(tokens: ArrayLike<number>, startPosition: number, k: number): Promise<Int32Array>;
   /** Cuts the KV cache back to `length` tokens. */
   truncate(length: number): void;
   /** Frees GPU memory. The model is unusable afterwards. */

@@ -2,7 +2,8 @@
  * Activations of a forward pass, taken from the context's buffer pool and returned after submission
  * (later passes reuse them; the queue orders the work). Buffers are sized for the largest chunk; every
  * chunk of the pass reuses them, since the command buffer runs the chunks in order. Token ids get a
- * buffer per chunk: they are written with queue.writeBuffer, which lands before the whole pass runs.
+ * buffer per chunk: they are written with queue.writeBuffer, which lands before the whole pass runs
+ * (a token drafted on the GPU is instead copied into its ids buffer by the command buffer itself).
  */
 import type { GpuContext } from '../gpu/context';
 import type { DType, Tensor } from '../gpu/tensor';
@@ -49,15 +50,27 @@ export class Scratch {
     this.buffers.set('argmaxScratch', this.acquire(Argmax.scratchBytes(rows, c.vocabSize), `${label} argmax scratch`));
   }
 
-  /** Tensors for a chunk of n ≤ capacity tokens with `rows` ≤ logitRows rows of logits. */
-  activations(n: number, rows: number, ids: Uint32Array<ArrayBuffer>): Activations {
-    const idsBuffer = this.acquire(ids.byteLength, `${this.label} ids`);
-    this.ctx.write(idsBuffer, 0, ids);
-    const a: Partial<Activations> = { n, ids: { buffer: idsBuffer, shape: [n], dtype: 'u32' }, argmaxScratch: this.buffers.get('argmaxScratch')! };
+  /**
+   * Tensors for a chunk of n ≤ capacity tokens with `rows` ≤ logitRows rows of logits. `ids` are token ids
+   * uploaded now, or an (n) u32 tensor that GPU work encoded earlier fills (a drafted token).
+   */
+  activations(n: number, rows: number, ids: Uint32Array<ArrayBuffer> | Tensor): Activations {
+    let idsTensor: Tensor;
+    if ('shape' in ids) idsTensor = ids;
+    else {
+      idsTensor = this.u32(n, 'ids');
+      this.ctx.write(idsTensor.buffer, 0, ids);
+    }
+    const a: Partial<Activations> = { n, ids: idsTensor, argmaxScratch: this.buffers.get('argmaxScratch')! };
     for (const [name, [shape, dtype]] of Object.entries(this.shapes(n, Math.max(1, rows))) as [Name, [number[], DType]][]) {
       (a as Record<Name, Tensor>)[name] = { buffer: this.buffers.get(name)!, shape, dtype };
     }
     return a as Activations;
+  }
+
+  /** An (n) u32 tensor owned by this scratch, uninitialised. */
+  u32(n: number, name: string): Tensor {
+    return { buffer: this.acquire(n * 4, `${this.label} ${name}`), shape: [n], dtype: 'u32' };
   }
 
   release(): void {

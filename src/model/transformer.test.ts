@@ -66,6 +66,42 @@ describe('Transformer vs the CPU reference (SwiftShader)', () => {
     gpu.dispose();
   });
 
+  it('draftGreedy equals k chained forwardArgmax calls and leaves the same KV cache (k = 1, 3, 5)', async () => {
+    const model = randomModel(SHAPES.qwen2, 13);
+    const weights = inMemoryWeights(model);
+    // maxBatch 2 splits the 3-token first pass into chunks, as a long catch-up would be.
+    const chained = await Transformer.load(ctx, weights, { maxLength: 24, maxBatch: 2 });
+    const stepped = await Transformer.load(ctx, weights, { maxLength: 24, maxBatch: 2 });
+    const V = model.config.vocabSize;
+    const prompt = tokens(12, V, 4);
+    for (const [k, start, fed] of [[1, 5, 2], [3, 7, 1], [5, 9, 3]]) {
+      const context = prompt.slice(0, start + fed);
+      await chained.forward(context.slice(0, start), 0);
+      await stepped.forward(context.slice(0, start), 0);
+      const got = Array.from(await chained.draftGreedy(context.slice(start), start, k));
+      const want: number[] = [];
+      let [next] = await stepped.forwardArgmax(context.slice(start), start);
+      want.push(next);
+      for (let i = 1; i < k; i++) {
+        [next] = await stepped.forwardArgmax([next], start + fed + i - 1);
+        want.push(next);
+      }
+      expect(got, `k = ${k}`).toEqual(want);
+      expect(chained.length, `k = ${k}`).toBe(start + fed + k - 1);
+      expect(chained.length).toBe(stepped.length);
+      // The cached keys and values agree: feeding the last proposal gives the same logits.
+      const at = chained.length;
+      expectClose(await chained.forward([got[k - 1]], at), await stepped.forward([want[k - 1]], at), { atol: 1e-6, rtol: 1e-6, label: `k = ${k}` });
+    }
+    await expect(chained.draftGreedy([1], 0, 0)).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(chained.length).toBe(17);
+    await expect(chained.draftGreedy([1, 2], 17, 7)).rejects.toMatchObject({ code: 'context-length' }); // 17 + 2 + 6 > 24
+    expect(Array.from(await chained.draftGreedy([1, 2], 17, 6))).toHaveLength(6); // 17 + 2 + 5 = 24 fits
+    expect(chained.length).toBe(24);
+    chained.dispose();
+    stepped.dispose();
+  });
+
   it('splitting a pass into chunks (maxBatch) changes nothing', async () => {
     const model = randomModel(SHAPES.llama, 11);
     const weights = inMemoryWeights(model);

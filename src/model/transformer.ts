@@ -4,6 +4,8 @@
  *
  * One forward pass encodes every layer of every chunk of tokens into one command buffer, submits it once
  * and reads back either the logits (all rows or the last) or, for greedy decoding, only their argmax.
+ * Greedy drafting (draftGreedy) chains k such passes in that one command buffer, each pass's argmax
+ * copied GPU-side into the next pass's token ids, so k draft tokens cost one submit and one readback.
  *
  * Per layer, for n new tokens at positions start .. start+n-1 (x: residual stream (n, H)), 9 dispatches
  * (10 with qwen2's biases):
@@ -19,7 +21,7 @@ import { InvalidArgumentError } from '../errors';
 import type { LanguageModel } from '../decode/language-model';
 import type { GpuContext } from '../gpu/context';
 import type { Readback, CommandRecorder } from '../gpu/recorder';
-import { reshape, type Tensor } from '../gpu/tensor';
+import { reshape, tensorBytes, type Tensor } from '../gpu/tensor';
 import { AddInPlace } from '../kernels/add';
 import { Argmax } from '../kernels/argmax';
 import { Attention } from '../kernels/attention';
@@ -143,6 +145,16 @@ export class Transformer implements LanguageModel {
     return Int32Array.from(parts.flatMap((p) => Array.from(new Uint32Array(p))));
   }
 
+  /**
+   * k greedy tokens in one submission: the pass over `tokens`, then k − 1 one-token passes, each fed the
+   * previous pass's argmax by a copy inside the command buffer. The last id is proposed, not fed.
+   */
+  async draftGreedy(tokens: ArrayLike<number>, startPosition: number, k: number): Promise<Int32Array> {
+    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`draftGreedy: k = ${k} must be an integer ≥ 1`);
+    const [ids] = await this.run(tokens, startPosition, false, 'argmax', k - 1);
+    return new Int32Array(ids); // (k,)
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -151,9 +163,13 @@ export class Transformer implements LanguageModel {
     this.ropeTable.buffer.destroy();
   }
 
-  /** One pass over `tokens`: returns the bytes read back per chunk (logits f32 or argmax u32). */
-  private async run(tokens: ArrayLike<number>, start: number, all: boolean, output: Output): Promise<ArrayBuffer[]> {
-    this.validate(tokens, start);
+  /**
+   * One pass over `tokens`: returns the bytes read back per chunk (logits f32 or argmax u32). With
+   * `chained` > 0 (argmax of the last row only), `chained` one-token passes follow, each fed the argmax
+   * of the pass before; then the only bytes read back are the 1 + chained ids, as one (1 + chained) u32.
+   */
+  private async run(tokens: ArrayLike<number>, start: number, all: boolean, output: Output, chained = 0): Promise<ArrayBuffer[]> {
+    this.validate(tokens, start, chained);
     this.cache.truncate(start);
     this.busy = true;
     const n = tokens.length;
@@ -162,19 +178,28 @@ export class Transformer implements LanguageModel {
     const scratch = new Scratch(this.ctx, this.config, chunk, all ? chunk : 1, this.label);
     const reads: Readback[] = [];
     const traces: { name: string; start: number; rows: number; read: Readback }[] = [];
+    // Embedding and every layer for the chunk `s` at positions pos .. pos + s.n − 1.
+    const encodeBody = (s: Activations, pos: number) => {
+      const traced = (name: string) =>
+        this.trace && traces.push({ name, start: pos, rows: s.n, read: rec.readback(s.x.buffer, 0, s.n * this.config.hiddenSize * 4) });
+      this.kernels.embedding.encode(rec, s.ids, this.weights.embed, s.x, 'embed');
+      traced('embed');
+      for (let l = 0; l < this.config.numLayers; l++) this.encodeLayer(rec, l, s, pos, traced);
+    };
     try {
+      let last: Tensor | undefined; // (1) u32: the argmax of the last row, when chained
       for (let c0 = 0; c0 < n; c0 += chunk) {
         const ids = Uint32Array.from({ length: Math.min(chunk, n - c0) }, (_, i) => tokens[c0 + i]);
         const rows = all ? ids.length : c0 + ids.length === n ? 1 : 0;
         const s = scratch.activations(ids.length, rows, ids);
-        const traced = (name: string) =>
-          this.trace && traces.push({ name, start: start + c0, rows: s.n, read: rec.readback(s.x.buffer, 0, s.n * this.config.hiddenSize * 4) });
-        this.kernels.embedding.encode(rec, s.ids, this.weights.embed, s.x, 'embed');
-        traced('embed');
-        for (let l = 0; l < this.config.numLayers; l++) this.encodeLayer(rec, l, s, start + c0, traced);
-        if (rows > 0) reads.push(this.encodeHead(rec, s, rows, output));
+        encodeBody(s, start + c0);
+        if (rows === 0) continue;
+        const out = this.encodeHead(rec, s, rows, output);
+        if (chained > 0) last = out;
+        else reads.push(rec.readback(out.buffer, 0, tensorBytes(out.shape, out.dtype)));
       }
-      this.cache.extendTo(start + n);
+      if (last) reads.push(this.encodeChain(rec, scratch, last, start + n, chained, encodeBody));
+      this.cache.extendTo(start + n + chained);
       rec.submit();
     } catch (e) {
       rec.abandon();
@@ -192,15 +217,43 @@ export class Transformer implements LanguageModel {
     return out;
   }
 
-  private validate(tokens: ArrayLike<number>, start: number): void {
+  /**
+   * `count` one-token greedy passes at positions pos .. pos + count − 1, the first fed `first` (1) u32.
+   * Each pass gets its own uniforms (the recorder gives every dispatch its own slot), so only the token
+   * travels between passes, GPU-side. Returns the readback of all 1 + count argmax ids (1 + count) u32.
+   */
+  private encodeChain(
+    rec: CommandRecorder,
+    scratch: Scratch,
+    first: Tensor,
+    pos: number,
+    count: number,
+    encodeBody: (s: Activations, pos: number) => void,
+  ): Readback {
+    const drafted = scratch.u32(1 + count, 'drafted ids'); // (1 + count) u32
+    const fed = scratch.u32(1, 'drafted token'); // (1) u32, the next pass's input
+    let prev = first;
+    rec.copy(prev.buffer, 0, drafted.buffer, 0, 4);
+    for (let i = 0; i < count; i++) {
+      rec.copy(prev.buffer, 0, fed.buffer, 0, 4);
+      const s = scratch.activations(1, 1, fed);
+      encodeBody(s, pos + i);
+      prev = this.encodeHead(rec, s, 1, 'argmax');
+      rec.copy(prev.buffer, 0, drafted.buffer, (i + 1) * 4, 4);
+    }
+    return rec.readback(drafted.buffer, 0, (1 + count) * 4);
+  }
+
+  /** `extra`: positions fed after `tokens` (chained passes). */
+  private validate(tokens: ArrayLike<number>, start: number, extra = 0): void {
     if (this.disposed) throw new InvalidArgumentError(`${this.label}: forward() on a disposed model`);
     if (this.busy) throw new InvalidArgumentError(`${this.label}: forward() while another forward() is encoding`);
     if (tokens.length === 0) throw new InvalidArgumentError('forward() needs at least one token');
     if (!Number.isInteger(start) || start < 0 || start > this.cache.length) {
       throw new InvalidArgumentError(`startPosition ${start}: the KV cache holds ${this.cache.length} tokens`);
     }
-    if (start + tokens.length > this.maxLength) {
-      throw new InvalidArgumentError(`${start + tokens.length} tokens exceed the KV cache (${this.maxLength})`, 'context-length');
+    if (start + tokens.length + extra > this.maxLength) {
+      throw new InvalidArgumentError(`${start + tokens.length + extra} tokens exceed the KV cache (${this.maxLength})`, 'context-length');
     }
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
@@ -246,8 +299,8 @@ export class Transformer implements LanguageModel {
     traced(`layers.${l}.out`);
   }
 
-  /** Final norm and lm_head over all `rows` of the chunk or its last row; then argmax if asked. */
-  private encodeHead(rec: CommandRecorder, s: Activations, rows: number, output: Output): Readback {
+  /** Final norm and lm_head over all `rows` of the chunk or its last row; then argmax if asked. Returns the output. */
+  private encodeHead(rec: CommandRecorder, s: Activations, rows: number, output: Output): Tensor {
     const H = this.config.hiddenSize;
     const n = s.n;
     let x = s.x;
@@ -258,8 +311,8 @@ export class Transformer implements LanguageModel {
     const h = rows < n ? s.hLast : s.h;
     this.kernels.rmsnorm.encode(rec, x, this.weights.finalNorm, h, this.config.rmsNormEps, 'model.norm');
     this.kernels.matmul.encode(rec, h, this.weights.lmHead, s.logits, { label: 'lm_head' });
-    if (output === 'logits') return rec.readback(s.logits.buffer, 0, rows * this.vocabSize * 4);
+    if (output === 'logits') return s.logits; // (rows, V)
     this.kernels.argmax.encode(rec, s.logits, s.argmaxIds, s.argmaxScratch, 'argmax');
-    return rec.readback(s.argmaxIds.buffer, 0, rows * 4);
+    return s.argmaxIds; // (rows) u32
   }
 }
