@@ -24,6 +24,31 @@ struct Params {
 override WG: u32 = 64;
 const MAX_DIM4 = 64u; // head_dim ≤ 256
 
+// Folds one key into a streaming softmax state: m is the running max of scores, l the running sum of
+// exp(score - m), acc the running sum of exp(score - m) * value. kb: offset of the key/value head row.
+fn attend_key(
+  kb: u32,
+  d4: u32,
+  qs: ptr<function, array<vec4f, MAX_DIM4>>,
+  acc: ptr<function, array<vec4f, MAX_DIM4>>,
+  m: ptr<function, f32>,
+  l: ptr<function, f32>,
+) {
+  var s4 = vec4f(0.0);
+  for (var d = 0u; d < d4; d++) {
+    s4 += (*qs)[d] * k[kb + d];
+  }
+  let s = s4.x + s4.y + s4.z + s4.w;
+  let m_new = max(*m, s);
+  let correction = exp(*m - m_new);
+  let e = exp(s - m_new);
+  *l = *l * correction + e;
+  for (var d = 0u; d < d4; d++) {
+    (*acc)[d] = (*acc)[d] * correction + e * v[kb + d];
+  }
+  *m = m_new;
+}
+
 @compute @workgroup_size(WG)
 fn attention_online(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let id = gid.x + gid.y * nwg.x * WG; // t * heads + h
@@ -45,20 +70,7 @@ fn attention_online(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   var m = -3.0e38; // running max of scores
   var l = 0.0;     // running sum of exp(score - m)
   for (var j = 0u; j <= last; j++) {
-    let kb = (j * p.kv_heads + kvh) * d4;
-    var s4 = vec4f(0.0);
-    for (var d = 0u; d < d4; d++) {
-      s4 += qs[d] * k[kb + d];
-    }
-    let s = s4.x + s4.y + s4.z + s4.w;
-    let m_new = max(m, s);
-    let correction = exp(m - m_new);
-    let e = exp(s - m_new);
-    l = l * correction + e;
-    for (var d = 0u; d < d4; d++) {
-      acc[d] = acc[d] * correction + e * v[kb + d];
-    }
-    m = m_new;
+    attend_key((j * p.kv_heads + kvh) * d4, d4, &qs, &acc, &m, &l);
   }
   let inv = 1.0 / l;
   for (var d = 0u; d < d4; d++) {
@@ -97,20 +109,7 @@ fn attention_split(
       acc[d] = vec4f(0.0);
     }
     for (var j = lid; j <= last; j += WG) {
-      let kb = (j * p.kv_heads + kvh) * d4;
-      var s4 = vec4f(0.0);
-      for (var d = 0u; d < d4; d++) {
-        s4 += qs[d] * k[kb + d];
-      }
-      let s = s4.x + s4.y + s4.z + s4.w;
-      let m_new = max(m, s);
-      let correction = exp(m - m_new);
-      let e = exp(s - m_new);
-      l = l * correction + e;
-      for (var d = 0u; d < d4; d++) {
-        acc[d] = acc[d] * correction + e * v[kb + d];
-      }
-      m = m_new;
+      attend_key((j * p.kv_heads + kvh) * d4, d4, &qs, &acc, &m, &l);
     }
   }
   // Merge: the global max M, then weights exp(m_i - M) for each thread's state.
