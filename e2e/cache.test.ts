@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../test/utils/chromium';
-import { createServer, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { startTestVite } from '../test/utils/vite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CacheTestApi, PageLoadOptions, PageLoadResult } from './pages/cache-page';
 import { writeHubRepo, type GeneratedRepo } from '../test/server/fixtures';
@@ -39,15 +39,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'foresight-e2e-cache-'));
   repo = await writeHubRepo(join(tmp, 'hub'), { shards: [2_500_000, 1_500_000] });
   server = await startTestServer({ hubRoot: join(tmp, 'hub'), gzipJson: true }); // CDN-like: JSON gzipped
-  vite = await createServer({
-    configFile: false,
-    root: process.cwd(),
-    logLevel: 'error',
-    cacheDir: join(tmp, 'vite'),
-    server: { host: '127.0.0.1', port: await freePort(), strictPort: true, hmr: false, watch: null },
-    optimizeDeps: { noDiscovery: true, include: [] },
-  });
-  await vite.listen();
+  vite = await startTestVite({ cacheDir: join(tmp, 'vite') });
   pageUrl = `${vite.resolvedUrls!.local[0]}e2e/pages/cache.html`;
   browser = await launchChromium({ webgpu: false });
   page = await browser.newPage();
@@ -209,12 +201,3 @@ describe('browser model cache (IndexedDB)', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => ok(port));
-    });
-    srv.on('error', fail);
-  });
-}

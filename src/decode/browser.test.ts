@@ -3,12 +3,12 @@
  * served by a Vite dev server. Greedy speculative output must equal plain greedy in the browser too,
  * and every result (PRNG stream, greedy and seeded sampled tokens) must equal Node's.
  */
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright';
 import { launchChromium } from '../../test/utils/chromium';
-import { createServer, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { startTestVite } from '../../test/utils/vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeScenarios, type ScenarioResults } from './testing/scenarios';
 
@@ -16,15 +16,7 @@ let vite: ViteDevServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  vite = await createServer({
-    configFile: false,
-    root: process.cwd(),
-    logLevel: 'error',
-    cacheDir: join(tmpdir(), 'foresight-decode-browser-vite'),
-    server: { host: '127.0.0.1', port: await freePort(), strictPort: true, hmr: false, watch: null },
-    optimizeDeps: { noDiscovery: true, include: [] },
-  });
-  await vite.listen();
+  vite = await startTestVite({ cacheDir: join(tmpdir(), 'foresight-decode-browser-vite') });
   browser = await launchChromium({ webgpu: false });
 });
 
@@ -50,13 +42,3 @@ describe('decoding in headless Chromium', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}

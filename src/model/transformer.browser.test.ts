@@ -4,12 +4,12 @@
  * golden tokens there too, and its logits must equal Node's (Dawn) ones.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright';
 import { launchChromium } from '../../test/utils/chromium';
-import { createServer, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { startTestVite } from '../../test/utils/vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, expectClose } from '../kernels/testing';
 import { loadModelPath } from './load-node';
@@ -22,16 +22,7 @@ let vite: ViteDevServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  vite = await createServer({
-    configFile: false,
-    root: process.cwd(),
-    publicDir: 'public',
-    logLevel: 'error',
-    cacheDir: join(tmpdir(), 'foresight-transformer-browser-vite'),
-    server: { host: '127.0.0.1', port: await freePort(), strictPort: true, hmr: false, watch: null },
-    optimizeDeps: { noDiscovery: true, include: [] },
-  });
-  await vite.listen();
+  vite = await startTestVite({ cacheDir: join(tmpdir(), 'foresight-transformer-browser-vite') });
   browser = await launchChromium();
 });
 
@@ -71,13 +62,3 @@ describe('Transformer in headless Chromium (Web Worker, WebGPU)', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
