@@ -3,9 +3,10 @@
  * and cause across the worker boundary (Comlink's own keeps only message, name and stack of a plain
  * Error). Both sides must install it: the worker serializes, the page deserializes.
  *
- * Class names are taken from `instanceof`, not from `err.name`: ForesightError sets `name` from
- * `new.target.name`, which minifiers rename (an app's production build turns `InvalidArgumentError`
- * into `w`). The page side puts the canonical name back on the rebuilt error for the same reason.
+ * Class names are taken from `instanceof`, not from `err.name`: the error classes give `name` as a
+ * string literal (src/errors.ts), but an error's `name` is writable and may have been changed (or, for
+ * subclasses defined elsewhere, derived from a minified class name). The page side puts the canonical
+ * name back on the rebuilt error for the same reason.
  */
 import { transferHandlers, type TransferHandler } from 'comlink';
 import {
